@@ -1,0 +1,1 @@
+"""rtagent: realtime voice agents in the terminal."""
