@@ -1,0 +1,156 @@
+"""Runs the model's function calls for a session: tools, handoffs, approvals, and always an output.
+
+Every call ends in exactly one `function_call_output` (errors included) followed by a serialized response.create.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import time
+from typing import TYPE_CHECKING, Any
+
+from ..protocol import client_events as ce
+from . import events as ev
+from .handoffs import Handoff, as_handoff
+from .tool import FunctionTool, ToolArgumentsError
+
+if TYPE_CHECKING:
+    from .session import RealtimeSession
+
+
+class ToolRunner:
+    """Owns the in-flight tool tasks and pending approvals of one session."""
+
+    def __init__(self, session: RealtimeSession) -> None:
+        self._session = session
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._seen_calls: set[str] = set()
+        self._approvals: dict[str, tuple[str, asyncio.Future[bool]]] = {}
+        self._always: dict[str, bool] = {}
+
+    async def on_function_call(self, item: dict[str, Any]) -> None:
+        call_id = str(item.get("call_id") or item.get("id") or "")
+        if not call_id or call_id in self._seen_calls:
+            return  # a call is executed once, even if the server repeats it
+        self._seen_calls.add(call_id)
+        name = str(item.get("name", ""))
+        arguments = str(item.get("arguments") or "")
+        coro = self._run(name, call_id, arguments)
+        if self._session.async_tool_calls:
+            task = asyncio.create_task(coro, name=f"rtagent-tool-{name}")
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        else:
+            await coro
+
+    def _lookup(self, name: str) -> tuple[FunctionTool | None, Handoff | None]:
+        agent = self._session.current_agent
+        for tool in agent.tools:
+            if tool.name == name:
+                return tool, None
+        for entry in agent.handoffs:
+            handoff = as_handoff(entry)
+            if handoff.tool_name == name and handoff.is_enabled:
+                return None, handoff
+        return None, None
+
+    async def _run(self, name: str, call_id: str, arguments: str) -> None:
+        session = self._session
+        tool, handoff = self._lookup(name)
+        ctx = session.context_wrapper.for_tool(name, call_id, arguments)
+        try:
+            if handoff is not None:
+                new_agent = await handoff.on_invoke_handoff(ctx, arguments)
+                await session.switch_agent(new_agent)
+                output = f'{{"assistant": "{new_agent.name}"}}'
+            elif tool is None:
+                output = f"Tool {name} not found"
+            else:
+                output = await self._run_tool(tool, ctx, name, call_id, arguments)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a handoff callback failed: still answer the call
+            output = f"Error running {name}: {exc}"
+        if await session.send_safely(ce.function_output(call_id, output)):
+            await session.create_response()
+
+    async def _run_tool(self, tool: FunctionTool, ctx: Any, name: str, call_id: str, arguments: str) -> str:
+        session = self._session
+        agent = session.current_agent
+        if await tool.approval_needed(ctx, arguments) and not await self._approved(tool, call_id, arguments):
+            return f"Tool call {name} was rejected by the user."
+        session.emit(ev.RealtimeToolStart(agent=agent, tool=tool, arguments=arguments, call_id=call_id,
+                                          info=session.info))
+        started = time.perf_counter()
+        try:
+            result: Any = await tool.on_invoke_tool(ctx, arguments)
+            output = result if isinstance(result, str) else _stringify(result)
+        except ToolArgumentsError as exc:
+            result = output = f"Invalid arguments for tool {name}: {exc}"
+        except Exception as exc:
+            result = output = await self._format_error(exc, ctx, name)
+        session.emit(ev.RealtimeToolEnd(agent=agent, tool=tool, arguments=arguments, call_id=call_id,
+                                        output=result, duration_s=time.perf_counter() - started,
+                                        info=session.info))
+        return output
+
+    async def _format_error(self, exc: Exception, ctx: Any, name: str) -> str:
+        formatter = self._session.tool_error_formatter()
+        if formatter is not None:
+            try:
+                text = formatter(exc, ctx) if len(inspect.signature(formatter).parameters) > 1 else formatter(exc)
+                if inspect.isawaitable(text):
+                    text = await text
+                if text:
+                    return str(text)
+            except Exception:
+                pass
+        return f"An error occurred while running the tool {name}: {exc}"
+
+    async def _approved(self, tool: FunctionTool, call_id: str, arguments: str) -> bool:
+        if tool.name in self._always:
+            return self._always[tool.name]
+        session = self._session
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._approvals[call_id] = (tool.name, future)
+        session.emit(ev.RealtimeToolApprovalRequired(agent=session.current_agent, tool=tool, arguments=arguments,
+                                                     call_id=call_id, info=session.info))
+        try:
+            decision = await future
+        finally:
+            self._approvals.pop(call_id, None)
+        return decision
+
+    def resolve_approval(self, call_id: str, approved: bool, always: bool) -> None:
+        """Answer a pending approval; with `always`, later calls of the same tool get the same answer."""
+        pending = self._approvals.get(call_id)
+        if pending is None or pending[1].done():
+            return
+        tool_name, future = pending
+        if always:
+            self._always[tool_name] = approved
+        future.set_result(approved)
+
+    async def cancel_all(self) -> None:
+        for _name, future in self._approvals.values():
+            if not future.done():
+                future.cancel()
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+
+def _stringify(value: Any) -> str:
+    if hasattr(value, "model_dump_json"):
+        return str(value.model_dump_json())
+    import json
+
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        return str(value)

@@ -1,0 +1,200 @@
+"""The run configuration (`RealtimeRunner(config=...)`): validated with pydantic, errors naming the key,
+and turned into the canonical session configuration the protocol layer sends.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..protocol.codecs import FORMAT_FROM_GA_TYPE, AudioFormat
+from ..protocol.errors import ConfigError
+from ..protocol.session_config import SessionConfig, ToolSpec, TurnDetectionConfig, normalize_modalities
+from .guardrails import OutputGuardrail
+
+_STRICT = ConfigDict(extra="forbid")
+
+DEFAULT_VOICE = "ash"
+DEFAULT_TRANSCRIPTION_MODEL = "gpt-4o-mini-transcribe"
+DEFAULT_TURN_DETECTION: TurnDetectionConfig = {"type": "semantic_vad", "interrupt_response": True}
+
+
+class TurnDetectionSettings(BaseModel):
+    model_config = _STRICT
+    type: Literal["server_vad", "semantic_vad"] = "server_vad"
+    threshold: float | None = Field(None, ge=0.0, le=1.0)
+    prefix_padding_ms: int | None = Field(None, ge=0)
+    silence_duration_ms: int | None = Field(None, ge=0)
+    eagerness: Literal["low", "medium", "high", "auto"] | None = None
+    create_response: bool | None = None
+    interrupt_response: bool | None = None
+    idle_timeout_ms: int | None = Field(None, ge=0)
+
+
+class TranscriptionSettings(BaseModel):
+    model_config = _STRICT
+    model: str | None = None
+    language: str | None = None
+    prompt: str | None = None
+
+
+class ModelSettings(BaseModel):
+    model_config = _STRICT
+    model_name: str | None = None
+    protocol: Literal["ga", "beta"] | None = None
+    instructions: str | None = None
+    voice: str | None = None
+    speed: float | None = Field(None, ge=0.25, le=1.5)
+    modalities: list[Literal["text", "audio"]] | None = None
+    output_modalities: list[Literal["text", "audio"]] | None = None
+    input_audio_format: Literal["pcm16", "g711_ulaw", "g711_alaw"] | dict[str, Any] | None = None
+    output_audio_format: Literal["pcm16", "g711_ulaw", "g711_alaw"] | dict[str, Any] | None = None
+    input_audio_transcription: TranscriptionSettings | None = None
+    input_audio_noise_reduction: dict[str, Any] | None = None
+    turn_detection: TurnDetectionSettings | None = None
+    tool_choice: str | dict[str, Any] | None = None
+    max_output_tokens: int | Literal["inf"] | None = None
+    temperature: float | None = None
+
+
+class GuardrailsSettings(BaseModel):
+    model_config = _STRICT
+    debounce_text_length: int = Field(100, ge=1)
+
+
+class RunConfigModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+    model_settings: ModelSettings = Field(default_factory=ModelSettings)
+    output_guardrails: list[OutputGuardrail] = Field(default_factory=list)
+    guardrails_settings: GuardrailsSettings = Field(default_factory=GuardrailsSettings)
+    async_tool_calls: bool = True
+    tool_error_formatter: Callable[..., Any] | None = None
+    tracing_disabled: bool = False
+
+
+def _known_keys(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    """The valid keys at the place an 'extra' error points to."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int) or current is None:
+            continue
+        fld = current.model_fields.get(part)
+        if fld is None:
+            return []
+        ann = fld.annotation
+        current = next((a for a in getattr(ann, "__args__", (ann,)) if isinstance(a, type)
+                        and issubclass(a, BaseModel)), None)
+    return list(current.model_fields) if current is not None else []
+
+
+def format_validation_error(exc: pydantic.ValidationError, model: type[BaseModel], root: str) -> str:
+    """One line per problem: the dotted key, what is wrong, and a nearest valid key for typos."""
+    lines = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        dotted = ".".join([root, *(str(p) for p in loc if not str(p).startswith(("function-", "literal[")))])
+        if err["type"] == "extra_forbidden":
+            known = _known_keys(model, loc)
+            near = difflib.get_close_matches(str(loc[-1]), known, n=1)
+            hint = f"; did you mean '{near[0]}'?" if near else (f"; valid keys: {', '.join(known)}" if known else "")
+            lines.append(f"{dotted}: unknown key{hint}")
+        else:
+            got = err.get("input")
+            shown = repr(got) if not isinstance(got, dict) and len(repr(got)) < 60 else type(got).__name__
+            lines.append(f"{dotted}: {err['msg']} (got {shown})")
+    return "; ".join(dict.fromkeys(lines))
+
+
+def validate_run_config(config: Any) -> RunConfigModel:
+    """Parse a run-config mapping; raises ConfigError naming the offending keys."""
+    if config is None:
+        return RunConfigModel()
+    if isinstance(config, RunConfigModel):
+        return config
+    if not isinstance(config, dict):
+        raise ConfigError(f"config must be a dict of settings, got {type(config).__name__}")
+    try:
+        return RunConfigModel.model_validate(config)
+    except pydantic.ValidationError as exc:
+        raise ConfigError(f"Invalid realtime config: {format_validation_error(exc, RunConfigModel, 'config')}") from None
+
+
+def validate_model_settings(settings: Any, root: str = "model_settings") -> ModelSettings:
+    if settings is None:
+        return ModelSettings()
+    if isinstance(settings, ModelSettings):
+        return settings
+    try:
+        return ModelSettings.model_validate(settings)
+    except pydantic.ValidationError as exc:
+        raise ConfigError(f"Invalid model settings: {format_validation_error(exc, ModelSettings, root)}") from None
+
+
+def merge_settings(base: ModelSettings, override: ModelSettings) -> ModelSettings:
+    """`override`'s explicitly given keys win over `base`."""
+    data = base.model_dump(exclude_unset=True)
+    data.update(override.model_dump(exclude_unset=True))
+    return ModelSettings.model_validate(data)
+
+
+def _audio_format(value: str | dict[str, Any]) -> AudioFormat:
+    if isinstance(value, dict):
+        fmt = FORMAT_FROM_GA_TYPE.get(str(value.get("type")))
+        if fmt is None:
+            raise ConfigError(f"model_settings: unknown audio format {value!r}; use pcm16, g711_ulaw or g711_alaw")
+        return fmt
+    return value  # type: ignore[return-value]
+
+
+@dataclass
+class AgentSpec:
+    """What the current agent contributes to the session configuration."""
+
+    instructions: str | None
+    tools: list[ToolSpec] = field(default_factory=list)
+    voice: str | None = None
+
+
+def build_session_config(settings: ModelSettings, agent: AgentSpec) -> SessionConfig:
+    """The complete canonical session configuration for `settings` with `agent` talking."""
+    given = settings.model_fields_set
+    cfg: SessionConfig = {"model": settings.model_name or "gpt-realtime"}
+    instructions = agent.instructions if agent.instructions is not None else settings.instructions
+    if instructions is not None:
+        cfg["instructions"] = instructions
+    cfg["voice"] = settings.voice or agent.voice or DEFAULT_VOICE
+    if settings.speed is not None:
+        cfg["speed"] = settings.speed
+    modalities = settings.output_modalities or settings.modalities or ["audio"]
+    cfg["output_modalities"] = normalize_modalities(list(modalities))
+    cfg["input_audio_format"] = _audio_format(settings.input_audio_format or "pcm16")
+    cfg["output_audio_format"] = _audio_format(settings.output_audio_format or "pcm16")
+    if "input_audio_transcription" in given:
+        tr = settings.input_audio_transcription
+        cfg["input_audio_transcription"] = (
+            None if tr is None else {k: v for k, v in tr.model_dump().items() if v is not None}  # type: ignore[typeddict-item]
+        )
+    else:
+        cfg["input_audio_transcription"] = {"model": DEFAULT_TRANSCRIPTION_MODEL}
+    if "input_audio_noise_reduction" in given:
+        cfg["input_audio_noise_reduction"] = settings.input_audio_noise_reduction
+    if "turn_detection" in given:
+        td = settings.turn_detection
+        cfg["turn_detection"] = (
+            None if td is None else {k: v for k, v in td.model_dump().items() if v is not None}  # type: ignore[typeddict-item]
+        )
+    else:
+        cfg["turn_detection"] = dict(DEFAULT_TURN_DETECTION)  # type: ignore[typeddict-item]
+    cfg["tools"] = list(agent.tools)
+    if settings.tool_choice is not None:
+        cfg["tool_choice"] = settings.tool_choice
+    if settings.max_output_tokens is not None:
+        cfg["max_output_tokens"] = settings.max_output_tokens
+    if settings.temperature is not None:
+        cfg["temperature"] = settings.temperature
+    return cfg

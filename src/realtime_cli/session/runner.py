@@ -1,0 +1,41 @@
+"""RealtimeRunner: holds the starting agent, the model and the validated run config; `run()` makes a session.
+
+The default model is the OpenAI WebSocket model; `RTAGENT_BACKEND=local` selects the embedded engine.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..protocol.errors import ConfigError
+from ..transport.model import RealtimeModel, RealtimeModelConfig
+from ..transport.websocket import OpenAIRealtimeWebSocketModel
+from .agent import RealtimeAgent
+from .config import merge_settings, validate_model_settings, validate_run_config
+from .session import RealtimeSession
+
+_MODEL_CONFIG_KEYS = frozenset({"api_key", "url", "headers", "initial_model_settings", "playback_tracker"})
+
+
+class RealtimeRunner:
+    """Starts realtime sessions for an agent. The config is checked here, so mistakes surface before connecting."""
+
+    def __init__(self, starting_agent: RealtimeAgent[Any], *, model: RealtimeModel | None = None,
+                 config: dict[str, Any] | None = None) -> None:
+        self._starting_agent = starting_agent
+        self._model = model
+        self._config = validate_run_config(config)
+
+    async def run(self, *, context: Any = None, model_config: RealtimeModelConfig | None = None) -> RealtimeSession:
+        """A new session (not yet connected: use `async with session:`)."""
+        options: dict[str, Any] = dict(model_config or {})
+        unknown = sorted(set(options) - _MODEL_CONFIG_KEYS)
+        if unknown:
+            raise ConfigError(f"model_config: unknown key {unknown[0]!r}; valid keys: {', '.join(sorted(_MODEL_CONFIG_KEYS))}")
+        settings = self._config.model_settings
+        if options.get("initial_model_settings"):
+            override = validate_model_settings(options["initial_model_settings"], "model_config.initial_model_settings")
+            settings = merge_settings(settings, override)
+        model = self._model or OpenAIRealtimeWebSocketModel()
+        return RealtimeSession(model, self._starting_agent, context, options,  # type: ignore[arg-type]
+                               self._config, settings)
