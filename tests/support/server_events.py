@@ -99,9 +99,8 @@ class Events:
         return self._ev("input_audio_buffer.committed", item_id=item_id, previous_item_id=None)
 
     def transcription_completed(self, item_id: str, transcript: str) -> dict[str, Any]:
-        fields: dict[str, Any] = {"item_id": item_id, "content_index": 0, "transcript": transcript}
-        if self.dialect == "ga":
-            fields["usage"] = {"type": "duration", "seconds": 1.0}
+        fields: dict[str, Any] = {"item_id": item_id, "content_index": 0, "transcript": transcript,
+                                  "usage": {"type": "duration", "seconds": 1.0}}
         return self._ev("conversation.item.input_audio_transcription.completed", **fields)
 
     def error(self, code: str, message: str, event_id: str | None = None) -> dict[str, Any]:

@@ -233,7 +233,8 @@ class RealtimeSession:
             played = (state.elapsed_ms or 0.0) if same else 0.0
         item_id = self._ledger.current_item_id
         cut = self._ledger.truncation(played, time.monotonic())
-        playing = cut is not None and cut[2] < self._ledger.received_ms()
+        # Cut the item while its response still streams, or while received audio is still being played out.
+        playing = cut is not None and (target is not None or cut[2] < self._ledger.received_ms())
         if playing or target is not None:
             content_index = cut[1] if cut else None
             self.emit(ev.RealtimeAudioInterrupted(item_id=item_id, content_index=content_index, info=self._info))

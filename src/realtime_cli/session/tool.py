@@ -93,6 +93,8 @@ def _takes_context(func: ToolFunction, hints: dict[str, Any]) -> bool:
         return False
     first = params[0]
     ann = hints.get(first.name, first.annotation)
+    if isinstance(ann, str):  # an annotation that could not be resolved (e.g. a name local to a function)
+        return ann.split("[", 1)[0].rsplit(".", 1)[-1] in ("RunContextWrapper", "ToolContext")
     origin = getattr(ann, "__origin__", ann)
     return origin is RunContextWrapper or (isinstance(origin, type) and issubclass(origin, RunContextWrapper))
 
