@@ -15,7 +15,6 @@ from .session.events import (
     RealtimeAudioEnd,
     RealtimeAudioInterrupted,
     RealtimeConnectionStatus,
-    RealtimeError as RealtimeErrorEvent,
     RealtimeGuardrailTripped,
     RealtimeHandoffEvent,
     RealtimeHistoryAdded,
@@ -25,6 +24,9 @@ from .session.events import (
     RealtimeToolApprovalRequired,
     RealtimeToolEnd,
     RealtimeToolStart,
+)
+from .session.events import (
+    RealtimeError as RealtimeErrorEvent,
 )
 from .session.guardrails import GuardrailFunctionOutput, OutputGuardrail, OutputGuardrailResult, output_guardrail
 from .session.handoffs import Handoff, realtime_handoff

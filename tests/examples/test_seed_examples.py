@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+
 from support.scripted_server import ScriptedConnection, ScriptedServer
 from support.server_events import Events
 

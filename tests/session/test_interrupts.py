@@ -6,9 +6,6 @@ import asyncio
 from typing import Any
 
 import numpy as np
-from support.harness import of_type, run_scripted, types
-from support.scripted_server import ScriptedConnection
-from support.server_events import Events
 
 from realtime_cli import (
     GuardrailFunctionOutput,
@@ -18,6 +15,9 @@ from realtime_cli import (
     output_guardrail,
     realtime_handoff,
 )
+from support.harness import of_type, run_scripted, types
+from support.scripted_server import ScriptedConnection
+from support.server_events import Events
 
 E = Events("ga")
 PCM_1S = (np.sin(np.arange(24000) / 5) * 8000).astype("<i2").tobytes()

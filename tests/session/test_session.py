@@ -8,11 +8,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+
+from realtime_cli import RealtimeAgent, RealtimePlaybackTracker, function_tool
 from support.harness import of_type, run_scripted, types
 from support.scripted_server import ScriptedConnection
 from support.server_events import Events
-
-from realtime_cli import RealtimeAgent, RealtimePlaybackTracker, function_tool
 
 E = Events("ga")
 PCM_100MS = (np.sin(np.arange(2400) / 5) * 8000).astype("<i2").tobytes()  # 100 ms at 24 kHz

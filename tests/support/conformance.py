@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from typing import Annotated, Any, Union, get_args
+from typing import Annotated, Any, get_args
 
 import pydantic
 from pydantic import Field
@@ -12,7 +12,7 @@ from pydantic import Field
 def _union(module: str, name: str) -> pydantic.TypeAdapter[Any]:
     mod = __import__(module, fromlist=[name])
     members = get_args(get_args(getattr(mod, name))[0])
-    return pydantic.TypeAdapter(Annotated[Union[members], Field(discriminator="type")])  # type: ignore[valid-type]
+    return pydantic.TypeAdapter(Annotated[members, Field(discriminator="type")])  # type: ignore[valid-type]
 
 
 @functools.cache

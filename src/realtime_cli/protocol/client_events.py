@@ -145,7 +145,7 @@ def _beta_content(item: dict[str, Any]) -> dict[str, Any]:
     if item.get("role") != "assistant" or not isinstance(content, list):
         return item
     renamed = {"output_text": "text", "output_audio": "audio"}
-    parts = [dict(p, type=renamed.get(p.get("type"), p.get("type"))) if isinstance(p, dict) else p
+    parts = [dict(p, type=renamed.get(str(p.get("type")), p.get("type"))) if isinstance(p, dict) else p
              for p in content]
     return dict(item, content=parts)
 

@@ -146,6 +146,10 @@ def _format_from_ga(value: Any) -> AudioFormat | None:
     return None
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def session_from_wire(session: dict[str, Any], dialect: Dialect) -> SessionConfig:
     """Read a wire `session` object (from session.update or session.updated) into the canonical shape.
 
@@ -169,9 +173,9 @@ def session_from_wire(session: dict[str, Any], dialect: Dialect) -> SessionConfi
         out["output_modalities"] = normalize_modalities(session["output_modalities"])
     if "max_output_tokens" in session:
         out["max_output_tokens"] = session["max_output_tokens"]
-    audio = session.get("audio") if isinstance(session.get("audio"), dict) else {}
-    audio_in = audio.get("input") if isinstance(audio.get("input"), dict) else {}
-    audio_out = audio.get("output") if isinstance(audio.get("output"), dict) else {}
+    audio = _dict(session.get("audio"))
+    audio_in = _dict(audio.get("input"))
+    audio_out = _dict(audio.get("output"))
     if "format" in audio_in and (fmt := _format_from_ga(audio_in["format"])):
         out["input_audio_format"] = fmt
     if "transcription" in audio_in:

@@ -9,7 +9,6 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
-from ..protocol import client_events as ce
 from ..protocol.state import GuardrailDebouncer
 from . import events as ev
 

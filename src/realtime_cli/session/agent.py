@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .handoffs import Handoff
 
 Instructions = Union[
-    str, Callable[[RunContextWrapper[Any], "RealtimeAgent[Any]"], Union[str, Awaitable[str]]], None
+    str, Callable[[RunContextWrapper[Any], "RealtimeAgent[Any]"], str | Awaitable[str]], None
 ]
 
 
@@ -43,8 +43,9 @@ class RealtimeAgent(Generic[TContext]):
 
     def clone(self, **kwargs: Any) -> RealtimeAgent[TContext]:
         """A copy with the given fields replaced (lists are copied, not shared)."""
-        fresh = {f: list(getattr(self, f)) for f in ("tools", "handoffs", "output_guardrails") if f not in kwargs}
-        return dataclasses.replace(self, **fresh, **kwargs)
+        changes: dict[str, Any] = {f: list(getattr(self, f)) for f in ("tools", "handoffs", "output_guardrails")}
+        changes.update(kwargs)
+        return dataclasses.replace(self, **changes)
 
     async def get_system_prompt(self, context: RunContextWrapper[Any]) -> str | None:
         if self.instructions is None or isinstance(self.instructions, str):

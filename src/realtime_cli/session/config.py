@@ -121,7 +121,8 @@ def validate_run_config(config: Any) -> RunConfigModel:
     try:
         return RunConfigModel.model_validate(config)
     except pydantic.ValidationError as exc:
-        raise ConfigError(f"Invalid realtime config: {format_validation_error(exc, RunConfigModel, 'config')}") from None
+        detail = format_validation_error(exc, RunConfigModel, "config")
+        raise ConfigError(f"Invalid realtime config: {detail}") from None
 
 
 def validate_model_settings(settings: Any, root: str = "model_settings") -> ModelSettings:

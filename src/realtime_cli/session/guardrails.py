@@ -12,7 +12,9 @@ from typing import Any, Union, overload
 
 from .context import AnyContext
 
-GuardrailFunction = Callable[[AnyContext, Any, Any], Union["GuardrailFunctionOutput", Awaitable["GuardrailFunctionOutput"]]]
+GuardrailFunction = Callable[
+    [AnyContext, Any, Any], Union["GuardrailFunctionOutput", Awaitable["GuardrailFunctionOutput"]]
+]
 
 
 @dataclass
@@ -39,7 +41,7 @@ class OutputGuardrail:
     name: str | None = None
 
     def get_name(self) -> str:
-        return self.name or getattr(self.guardrail_function, "__name__", "guardrail")
+        return self.name or str(getattr(self.guardrail_function, "__name__", "guardrail"))
 
     async def run(self, context: AnyContext, agent: Any, agent_output: Any) -> OutputGuardrailResult:
         result = self.guardrail_function(context, agent, agent_output)

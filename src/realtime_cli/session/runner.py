@@ -31,7 +31,8 @@ class RealtimeRunner:
         options: dict[str, Any] = dict(model_config or {})
         unknown = sorted(set(options) - _MODEL_CONFIG_KEYS)
         if unknown:
-            raise ConfigError(f"model_config: unknown key {unknown[0]!r}; valid keys: {', '.join(sorted(_MODEL_CONFIG_KEYS))}")
+            valid = ", ".join(sorted(_MODEL_CONFIG_KEYS))
+            raise ConfigError(f"model_config: unknown key {unknown[0]!r}; valid keys: {valid}")
         settings = self._config.model_settings
         if options.get("initial_model_settings"):
             override = validate_model_settings(options["initial_model_settings"], "model_config.initial_model_settings")

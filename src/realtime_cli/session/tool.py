@@ -17,7 +17,7 @@ import pydantic
 from .context import AnyContext, RunContextWrapper
 
 ToolFunction = Callable[..., Any]
-NeedsApproval = Union[bool, Callable[[AnyContext, dict[str, Any], str], Union[bool, Awaitable[bool]]]]
+NeedsApproval = Union[bool, Callable[[AnyContext, dict[str, Any], str], bool | Awaitable[bool]]]
 
 
 class ToolArgumentsError(ValueError):

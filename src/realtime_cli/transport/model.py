@@ -6,8 +6,9 @@ A model connects, sends client events, and hands every server event (and its own
 from __future__ import annotations
 
 import abc
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Literal, Protocol, TypedDict, Union
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypedDict, Union
 
 from ..protocol.client_events import ClientEvent
 from ..protocol.server_events import ServerEvent

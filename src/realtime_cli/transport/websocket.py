@@ -144,7 +144,8 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
         try:
             await ws.send(payload)
         except websockets.ConnectionClosed as exc:
-            raise RealtimeConnectionError(f"The connection is closed ({exc.rcvd.code if exc.rcvd else 1006}).") from None
+            code = exc.rcvd.code if exc.rcvd else 1006
+            raise RealtimeConnectionError(f"The connection is closed ({code}).") from None
 
     async def close(self) -> None:
         ws, self._ws = self._ws, None
