@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any, Union, get_args
 
 import pydantic
 from pydantic import Field
@@ -12,15 +12,13 @@ from pydantic import Field
 def _union(module: str, name: str) -> pydantic.TypeAdapter[Any]:
     mod = __import__(module, fromlist=[name])
     members = get_args(get_args(getattr(mod, name))[0])
-    return pydantic.TypeAdapter(Annotated[members, Field(discriminator="type")])  # type: ignore[valid-type]
+    return pydantic.TypeAdapter(Annotated[Union[members], Field(discriminator="type")])  # type: ignore[valid-type]
 
 
 @functools.cache
 def adapter(direction: str, dialect: str) -> pydantic.TypeAdapter[Any]:
     module = "openai.types.realtime" if dialect == "ga" else "openai.types.beta.realtime"
     name = "RealtimeClientEvent" if direction == "client" else "RealtimeServerEvent"
-    if dialect == "beta" and direction == "client":
-        name = "RealtimeClientEventParam" if False else "RealtimeClientEvent"
     return _union(module, name)
 
 
