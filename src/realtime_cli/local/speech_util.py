@@ -1,0 +1,387 @@
+"""Text helpers shared by the local ASR and TTS: spoken-form normalization, word error rate, core phrases.
+
+Normalization turns written text (digits, identifiers like `get_weather`, punctuation) into the lowercase word
+sequences a recognizer hears and outputs; the core phrases are the everyday talk every session can understand.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+_ONES = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_ORDINAL_SUFFIX = re.compile(r"^(\d+)(st|nd|rd|th)$")
+_IRREGULAR_ORDINALS = {
+    "one": "first",
+    "two": "second",
+    "three": "third",
+    "five": "fifth",
+    "eight": "eighth",
+    "nine": "ninth",
+    "twelve": "twelfth",
+}
+
+
+def number_words(value: int) -> list[str]:
+    """English words for a whole number 0 ≤ value < 1,000,000 ("21" → twenty one); larger ones digit by digit."""
+    if value < 0:
+        return ["minus", *number_words(-value)]
+    if value < 20:
+        return [_ONES[value]]
+    if value < 100:
+        tens, ones = divmod(value, 10)
+        return [_TENS[tens]] + ([_ONES[ones]] if ones else [])
+    if value < 1000:
+        hundreds, rest = divmod(value, 100)
+        return [_ONES[hundreds], "hundred"] + (number_words(rest) if rest else [])
+    if value < 1_000_000:
+        thousands, rest = divmod(value, 1000)
+        return [*number_words(thousands), "thousand"] + (number_words(rest) if rest else [])
+    return [_ONES[int(digit)] for digit in str(value)]
+
+
+def ordinal_words(value: int) -> list[str]:
+    """English ordinal words ("3" → third, "21" → twenty first)."""
+    words = number_words(value)
+    last = words[-1]
+    if last in _IRREGULAR_ORDINALS:
+        words[-1] = _IRREGULAR_ORDINALS[last]
+    elif last.endswith("y"):
+        words[-1] = last[:-1] + "ieth"
+    else:
+        words[-1] = last + "th"
+    return words
+
+
+def _token_words(token: str) -> list[str]:
+    if token.isdigit():
+        return number_words(int(token)) if len(token) <= 6 else [_ONES[int(d)] for d in token]
+    ordinal = _ORDINAL_SUFFIX.match(token)
+    if ordinal:
+        return ordinal_words(int(ordinal.group(1)))
+    return [token.strip("'")] if token.strip("'") else []
+
+
+_CAMEL = re.compile(
+    r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])(?!(?:st|nd|rd|th)\b)"
+)
+_SYMBOLS = {"%": " percent ", "&": " and ", "+": " plus ", "@": " at ", "$": " dollars ", "#": " number "}
+_SENTENCE_SPLIT = re.compile(r"[.!?;:\n]+(?:\s+|$)|\s+[-–—]+\s+")
+
+
+def normalize_words(text: str) -> list[str]:
+    """The lowercase spoken words of `text`: identifiers split, digits and times spelled, punctuation dropped."""
+    text = re.sub(
+        r"\b(\d{1,2}):(\d{2})\b", lambda m: f"{m.group(1)} {'' if m.group(2) == '00' else m.group(2)}", text
+    )
+    text = re.sub(r"\$(\d+)", r"\1 dollars", text)
+    for symbol, spoken in _SYMBOLS.items():
+        text = text.replace(symbol, spoken)
+    text = _CAMEL.sub(" ", text)
+    text = re.sub(r"[_/\\\-–—.,!?;:()\[\]{}\"“”<>=*|~`^]+", " ", text.replace("’", "'"))
+    words: list[str] = []
+    for token in text.lower().split():
+        words.extend(_token_words(token))
+    return [w for w in words if w]
+
+
+def spoken_sentences(text: str) -> list[list[str]]:
+    """`text` split into sentences (and dash-separated asides), each as normalized words; empty ones dropped."""
+    out = [normalize_words(part) for part in _SENTENCE_SPLIT.split(text)]
+    return [words for words in out if words]
+
+
+def word_errors(reference: Sequence[str], hypothesis: Sequence[str]) -> int:
+    """Word-level Levenshtein distance (substitutions + deletions + insertions)."""
+    previous = list(range(len(hypothesis) + 1))
+    for i, ref_word in enumerate(reference, start=1):
+        current = [i] + [0] * len(hypothesis)
+        for j, hyp_word in enumerate(hypothesis, start=1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref_word != hyp_word))
+        previous = current
+    return previous[-1]
+
+
+def word_error_rate(pairs: Iterable[tuple[str, str]]) -> float:
+    """Corpus WER over `(reference_text, hypothesis_text)` pairs, both normalized with `normalize_words`."""
+    errors = total = 0
+    for reference, hypothesis in pairs:
+        ref_words = normalize_words(reference)
+        errors += word_errors(ref_words, normalize_words(hypothesis))
+        total += len(ref_words)
+    return errors / total if total else 0.0
+
+
+_CITIES = [
+    "new york",
+    "los angeles",
+    "chicago",
+    "houston",
+    "phoenix",
+    "philadelphia",
+    "san antonio",
+    "san diego",
+    "dallas",
+    "san jose",
+    "austin",
+    "seattle",
+    "denver",
+    "boston",
+    "miami",
+    "atlanta",
+    "detroit",
+    "portland",
+    "las vegas",
+    "nashville",
+    "washington",
+    "san francisco",
+    "london",
+    "paris",
+    "berlin",
+    "madrid",
+    "rome",
+    "tokyo",
+    "beijing",
+    "sydney",
+    "toronto",
+    "vancouver",
+    "mexico city",
+    "dublin",
+    "amsterdam",
+    "moscow",
+    "delhi",
+    "mumbai",
+    "singapore",
+    "hong kong",
+    "cairo",
+]
+_DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+
+CORE_PHRASES: tuple[str, ...] = (
+    "hello",
+    "hi",
+    "hi there",
+    "hey",
+    "good morning",
+    "good afternoon",
+    "good evening",
+    "goodbye",
+    "bye",
+    "bye bye",
+    "see you later",
+    "thanks",
+    "thank you",
+    "thank you very much",
+    "thanks a lot",
+    "no thanks",
+    "you're welcome",
+    "please",
+    "yes",
+    "yes please",
+    "yeah",
+    "yep",
+    "sure",
+    "okay",
+    "ok",
+    "of course",
+    "no",
+    "nope",
+    "not really",
+    "no thank you",
+    "that's right",
+    "that's correct",
+    "that's wrong",
+    "sorry",
+    "excuse me",
+    "i'm sorry",
+    "pardon",
+    "can you repeat that",
+    "say that again please",
+    "what",
+    "why",
+    "how",
+    "when",
+    "where",
+    "who",
+    "which one",
+    "how are you",
+    "i'm fine",
+    "i'm good thanks",
+    "how are you doing today",
+    "nice to meet you",
+    "what can you do",
+    "what can you help me with",
+    "can you help me",
+    "i need help",
+    "help me please",
+    "who are you",
+    "what is your name",
+    "my name is john",
+    "my name is sarah",
+    "i want to talk to a person",
+    "i want to speak to someone",
+    "transfer me to billing",
+    "transfer me to support",
+    "transfer me to sales",
+    "transfer me to an agent",
+    "connect me to a human",
+    "book an appointment",
+    "i want to book an appointment",
+    "i'd like to make an appointment",
+    "schedule a meeting",
+    "cancel my appointment",
+    "reschedule my appointment",
+    "change my booking",
+    "what's the weather",
+    "what's the weather like",
+    "what is the weather in new york",
+    "what's the weather like today",
+    "weather in london",
+    "weather tomorrow",
+    "is it going to rain",
+    "what's the temperature",
+    "is it sunny",
+    "is it cold outside",
+    "what time is it",
+    "what day is it",
+    "what is today's date",
+    "today",
+    "tomorrow",
+    "yesterday",
+    "tonight",
+    "this morning",
+    "this afternoon",
+    "this evening",
+    "next week",
+    "this week",
+    "next month",
+    "in the morning",
+    "in the afternoon",
+    "at noon",
+    "at midnight",
+    "at three o'clock",
+    "at ten thirty",
+    "at nine am",
+    "at five pm",
+    "in an hour",
+    "in ten minutes",
+    "one two three four five six seven eight nine ten",
+    "eleven twelve thirteen fourteen fifteen",
+    "sixteen seventeen eighteen nineteen twenty",
+    "thirty forty fifty sixty seventy eighty ninety",
+    "a hundred",
+    "one hundred",
+    "a thousand",
+    "first second third fourth fifth",
+    "zero",
+    "oh",
+    "half",
+    "quarter past",
+    "quarter to",
+    "i have a question",
+    "i have a problem",
+    "it doesn't work",
+    "it's not working",
+    "it is broken",
+    "my internet is down",
+    "i can't log in",
+    "i forgot my password",
+    "reset my password",
+    "check my bill",
+    "i was charged twice",
+    "i want a refund",
+    "pay my bill",
+    "my account",
+    "order status",
+    "where is my order",
+    "track my order",
+    "i want to cancel",
+    "cancel my order",
+    "what's the price",
+    "how much does it cost",
+    "how much is it",
+    "tell me a joke",
+    "tell me more",
+    "go on",
+    "stop",
+    "wait",
+    "hold on",
+    "one moment",
+    "never mind",
+    "that's all",
+    "that's it",
+    "nothing else",
+    "i'm done",
+    "anything else",
+    "is there anything else",
+    "i don't know",
+    "i'm not sure",
+    "maybe",
+    "sounds good",
+    "great",
+    "perfect",
+    "awesome",
+    "cool",
+    "that sounds great",
+    "that works for me",
+    "let me think",
+    "let's do it",
+    "go ahead",
+    "can you",
+    "could you",
+    "would you",
+    "i want",
+    "i need",
+    "i would like",
+    "please send me",
+    "call me back",
+    "send me an email",
+    "my phone number is",
+    "my email is",
+    "for me",
+    "for two people",
+    "for tomorrow",
+    "on monday",
+    "on friday",
+    "at the office",
+    *(f"on {day}" for day in _DAYS),
+    *(f"in {month}" for month in _MONTHS),
+    *(f"the weather in {city}" for city in _CITIES),
+    *(f"i live in {city}" for city in _CITIES[:12]),
+)

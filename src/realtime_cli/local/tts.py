@@ -1,0 +1,257 @@
+"""Offline speech synthesis for the local engine: espeak-ng (bundled by espeakng-loader) through ctypes.
+
+Owns the process-wide espeak handle and its lock, the OpenAI-voice → espeak-variant table, phrase chunking for
+streamed audio deltas, and resampling to the wire rates (24 kHz pcm16, 8 kHz for G.711; the caller encodes).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import espeakng_loader
+import numpy as np
+import numpy.typing as npt
+import soxr
+
+from realtime_cli.protocol.codecs import PCM16_RATE
+
+Int16Array = npt.NDArray[np.int16]
+
+_AUDIO_OUTPUT_SYNCHRONOUS = 2
+_CHARS_UTF8 = 1
+_POS_CHARACTER = 1
+_PARAM_RATE, _PARAM_VOLUME, _PARAM_PITCH, _PARAM_RANGE = 1, 2, 3, 4
+_IPA_PHONEMES = 0x02  # espeak_TextToPhonemes phonememode: IPA (UTF-8), no separator
+
+_SynthCallback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
+
+
+@dataclass(frozen=True)
+class VoiceStyle:
+    """How one OpenAI voice name is rendered by espeak: a voice+variant, speed (words/min), pitch and range."""
+
+    espeak_voice: str
+    rate: int = 170
+    pitch: int = 50
+    pitch_range: int = 50
+
+
+DEFAULT_VOICE = "alloy"
+
+# Variants f3/f4 (breathy) and m2/m7 were left out: pocketsphinx recognizes them far worse than these.
+
+VOICES: dict[str, VoiceStyle] = {
+    "alloy": VoiceStyle("en-us+m5", rate=170, pitch=50),
+    "ash": VoiceStyle("en-us+m1", rate=168, pitch=42),
+    "ballad": VoiceStyle("en-us+m6", rate=160, pitch=56, pitch_range=70),
+    "coral": VoiceStyle("en-us+f2", rate=172, pitch=58),
+    "echo": VoiceStyle("en-us+m3", rate=168, pitch=46),
+    "fable": VoiceStyle("en-gb-x-rp+m1", rate=165, pitch=50),
+    "nova": VoiceStyle("en-us+f5", rate=175, pitch=60),
+    "onyx": VoiceStyle("en-us+m6", rate=160, pitch=34, pitch_range=40),
+    "sage": VoiceStyle("en-us+f1", rate=165, pitch=52),
+    "shimmer": VoiceStyle("en-us+f1", rate=172, pitch=66, pitch_range=65),
+    "verse": VoiceStyle("en-us+m5", rate=174, pitch=58, pitch_range=70),
+    "marin": VoiceStyle("en-us+f5", rate=168, pitch=52),
+    "cedar": VoiceStyle("en-us+m1", rate=160, pitch=38),
+}
+
+# Silence appended after each streamed phrase, by what ended it.
+_PAUSE_MS = {"sentence": 260, "clause": 140, "phrase": 40}
+
+
+class _Espeak:
+    """The one espeak-ng instance of this process. Every call goes through `lock` (the library is not reentrant)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self._lib = ctypes.CDLL(espeakng_loader.get_library_path())
+        self._lib.espeak_Initialize.restype = ctypes.c_int
+        self._lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
+        self._lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+        self._lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+        self._lib.espeak_Synth.argtypes = [
+            ctypes.c_void_p,
+            ctypes.c_size_t,
+            ctypes.c_uint,
+            ctypes.c_int,
+            ctypes.c_uint,
+            ctypes.c_uint,
+            ctypes.c_void_p,
+            ctypes.c_void_p,
+        ]
+        self._lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
+        self._lib.espeak_TextToPhonemes.argtypes = [
+            ctypes.POINTER(ctypes.c_char_p),
+            ctypes.c_int,
+            ctypes.c_int,
+        ]
+        data_path = espeakng_loader.get_data_path().encode()
+        self.sample_rate = int(self._lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data_path, 0))
+        if self.sample_rate <= 0:
+            raise RuntimeError("espeak-ng failed to initialize; reinstall the espeakng-loader package.")
+        self._chunks: list[Int16Array] = []
+        self._callback = _SynthCallback(self._collect)  # keep a reference: espeak holds a raw pointer
+        self._lib.espeak_SetSynthCallback(self._callback)
+        self._style: VoiceStyle | None = None
+
+    def _collect(self, wav: ctypes._Pointer[ctypes.c_short], count: int, _events: int | None) -> int:
+        if wav and count > 0:
+            self._chunks.append(np.ctypeslib.as_array(wav, shape=(count,)).astype(np.int16, copy=True))
+        return 0
+
+    def _apply(self, style: VoiceStyle) -> None:
+        if style == self._style:
+            return
+        if self._lib.espeak_SetVoiceByName(style.espeak_voice.encode()) != 0:
+            raise RuntimeError(f"espeak-ng has no voice {style.espeak_voice!r}")
+        self._lib.espeak_SetParameter(_PARAM_RATE, style.rate, 0)
+        self._lib.espeak_SetParameter(_PARAM_PITCH, style.pitch, 0)
+        self._lib.espeak_SetParameter(_PARAM_RANGE, style.pitch_range, 0)
+        self._lib.espeak_SetParameter(_PARAM_VOLUME, 100, 0)
+        self._style = style
+
+    def synth(self, text: str, style: VoiceStyle) -> Int16Array:
+        """Samples at `sample_rate` for `text` spoken in `style` (no trailing sentence pause)."""
+        data = text.encode("utf-8") + b"\0"
+        buffer = ctypes.create_string_buffer(data, len(data))
+        with self.lock:
+            self._apply(style)
+            self._chunks = []
+            self._lib.espeak_Synth(buffer, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
+            chunks, self._chunks = self._chunks, []
+        return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
+
+    def phonemes(self, word: str) -> str:
+        """IPA pronunciation of `word` by espeak's en-us rules (used as a letter-to-sound fallback)."""
+        text = ctypes.c_char_p(word.encode("utf-8"))
+        pointer = ctypes.pointer(text)
+        parts: list[str] = []
+        with self.lock:
+            self._apply(VOICES[DEFAULT_VOICE])
+            while pointer.contents.value:
+                out = self._lib.espeak_TextToPhonemes(pointer, _CHARS_UTF8, _IPA_PHONEMES)
+                if out is None:
+                    break
+                parts.append(out.decode("utf-8", "replace"))
+        return " ".join(parts)
+
+
+_engine: _Espeak | None = None
+_engine_guard = threading.Lock()
+
+
+def _espeak() -> _Espeak:
+    global _engine
+    with _engine_guard:
+        if _engine is None:
+            _engine = _Espeak()
+        return _engine
+
+
+def phonemize_ipa(word: str) -> str:
+    """IPA for one word as espeak-ng would say it in American English."""
+    return _espeak().phonemes(word)
+
+
+def voice_style(voice: str) -> VoiceStyle:
+    """The espeak rendering of an OpenAI voice name; unknown names get the default voice."""
+    return VOICES.get(voice.lower(), VOICES[DEFAULT_VOICE])
+
+
+# --- phrase splitting -----------------------------------------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+")
+_CLAUSE_END = re.compile(r"(?<=[,;:—–])\s+")
+
+
+def split_phrases(text: str, max_words: int = 6) -> list[tuple[str, str]]:
+    """`text` cut into short spoken phrases, each with what ended it ("sentence", "clause" or "phrase").
+
+    The phrase strings keep their trailing whitespace, so joining them gives back `text` exactly. A clause
+    longer than `max_words` is cut into near-equal runs of words.
+    """
+    pieces: list[tuple[str, str]] = []
+    for sentence in _split_keep(text, _SENTENCE_END):
+        clauses = _split_keep(sentence, _CLAUSE_END)
+        for c_index, clause in enumerate(clauses):
+            kind_at_end = "sentence" if c_index == len(clauses) - 1 else "clause"
+            words = re.findall(r"\S+\s*", clause)
+            lead = clause[: len(clause) - len(clause.lstrip())]
+            if not words:
+                if pieces:
+                    pieces[-1] = (pieces[-1][0] + clause, pieces[-1][1])
+                elif clause:
+                    pieces.append((clause, kind_at_end))
+                continue
+            runs = -(-len(words) // max_words)
+            size = -(-len(words) // runs)
+            for start in range(0, len(words), size):
+                group = "".join(words[start : start + size])
+                if start == 0:
+                    group = lead + group
+                last = start + size >= len(words)
+                pieces.append((group, kind_at_end if last else "phrase"))
+    return pieces
+
+
+def _split_keep(text: str, pattern: re.Pattern[str]) -> list[str]:
+    out: list[str] = []
+    start = 0
+    for match in pattern.finditer(text):
+        out.append(text[start : match.end()])
+        start = match.end()
+    if start < len(text) or not out:
+        out.append(text[start:])
+    return [piece for piece in out if piece]
+
+
+def _trim(samples: Int16Array, floor: int = 64) -> Int16Array:
+    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > floor)
+    if loud.size == 0:
+        return samples[:0]
+    return samples[max(0, loud[0] - 40) : loud[-1] + 40]
+
+
+class Synthesizer:
+    """Text → int16 speech in one OpenAI voice. Thread-safe; calls from many threads are serialized."""
+
+    def __init__(self, voice: str = DEFAULT_VOICE) -> None:
+        self.voice = voice
+        self.style = voice_style(voice)
+        self._engine = _espeak()
+
+    @property
+    def native_rate(self) -> int:
+        """espeak's own output rate (22050 Hz)."""
+        return self._engine.sample_rate
+
+    def _render(self, text: str, rate: int) -> Int16Array:
+        native = self._engine.synth(text, self.style)
+        if rate == self._engine.sample_rate or native.size == 0:
+            return native
+        out = soxr.resample(native, self._engine.sample_rate, rate, quality="HQ")
+        return np.asarray(out, dtype=np.int16)
+
+    def synthesize(self, text: str, rate: int = PCM16_RATE) -> Int16Array:
+        """The whole of `text` spoken at `rate` samples/s (24000 for pcm16, 8000 for G.711)."""
+        if not text.strip():
+            return np.zeros(0, dtype=np.int16)
+        return self._render(text, rate)
+
+    def synthesize_chunks(self, text: str, rate: int = PCM16_RATE) -> Iterator[tuple[str, Int16Array]]:
+        """Yield `(phrase, samples)` per short phrase; the phrases join back to `text` exactly.
+
+        Each phrase's audio is trimmed and followed by a pause fitting its end (sentence, clause or mid-clause),
+        so the deltas can be streamed together with the matching transcript deltas as they are produced.
+        """
+        for phrase, kind in split_phrases(text):
+            pause = np.zeros(rate * _PAUSE_MS[kind] // 1000, dtype=np.int16)
+            if not phrase.strip():
+                yield phrase, pause[:0]
+                continue
+            yield phrase, np.concatenate([_trim(self._render(phrase, rate)), pause])
