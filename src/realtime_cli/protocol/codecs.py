@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import sys
 from typing import Literal
 
 import numpy as np
@@ -23,6 +24,9 @@ GA_FORMAT_TYPES: dict[AudioFormat, str] = {"pcm16": "audio/pcm", "g711_ulaw": "a
 FORMAT_FROM_GA_TYPE: dict[str, AudioFormat] = {v: k for k, v in GA_FORMAT_TYPES.items()}
 
 Int16Array = npt.NDArray[np.int16]
+
+
+_STRICT_B64 = sys.version_info >= (3, 11)  # binascii's strict mode (no wrapper, rejects junk) arrived in 3.11
 
 
 class AudioDecodeError(ValueError):
@@ -58,7 +62,7 @@ def encode_audio(data: bytes) -> str:
 def decode_audio(text: str, fmt: AudioFormat = "pcm16") -> bytes:
     """Bytes of a base64 audio payload; raises AudioDecodeError on bad base64 or a half sample."""
     try:
-        data = base64.b64decode(text, validate=True)
+        data = binascii.a2b_base64(text, strict_mode=True) if _STRICT_B64 else base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise AudioDecodeError(f"invalid base64 audio: {exc}") from None
     if fmt == "pcm16" and len(data) % 2:

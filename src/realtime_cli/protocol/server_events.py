@@ -7,6 +7,8 @@ canonical (GA) name that the rest of the code dispatches on. TypedDicts below ty
 from __future__ import annotations
 
 import json
+
+import orjson
 from typing import Any, Literal, TypedDict
 
 from .names import Dialect, canonical_type
@@ -37,7 +39,8 @@ class ServerEvent:
 
     def __init__(self, data: dict[str, Any], dialect: Dialect = "ga") -> None:
         self.data = data
-        self.type: str = str(data.get("type", ""))
+        kind = data.get("type")
+        self.type: str = kind if type(kind) is str else str(kind or "")
         self.kind: str = canonical_type(self.type, dialect)
 
     def __getattr__(self, name: str) -> Any:
@@ -67,8 +70,8 @@ class ServerEventError(ValueError):
 def parse_server_event(text: str | bytes, dialect: Dialect) -> ServerEvent:
     """Parse one frame; raises ServerEventError with a one-line reason when it is not an event."""
     try:
-        data = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
+        data = orjson.loads(text)
+    except (orjson.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ServerEventError(f"server sent invalid JSON: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         raise ServerEventError("server sent a frame that is not an event object with a string 'type'")

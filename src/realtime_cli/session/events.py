@@ -15,12 +15,12 @@ from .items import RealtimeItem
 from .tool import FunctionTool
 
 
-@dataclass
+@dataclass(slots=True)
 class RealtimeEventInfo:
     context: Any
 
 
-@dataclass
+@dataclass(slots=True)
 class RealtimeAgentStartEvent:
     """The agent began a response."""
 
@@ -29,7 +29,7 @@ class RealtimeAgentStartEvent:
     type: Literal["agent_start"] = "agent_start"
 
 
-@dataclass
+@dataclass(slots=True)
 class RealtimeAgentEndEvent:
     """The agent's response ended (completed, cancelled or failed)."""
 
@@ -39,7 +39,7 @@ class RealtimeAgentEndEvent:
     type: Literal["agent_end"] = "agent_end"
 
 
-@dataclass
+@dataclass(slots=True)
 class RealtimeHandoffEvent:
     from_agent: RealtimeAgent[Any]
     to_agent: RealtimeAgent[Any]
@@ -47,7 +47,7 @@ class RealtimeHandoffEvent:
     type: Literal["handoff"] = "handoff"
 
 
-@dataclass
+@dataclass(slots=True)
 class RealtimeToolStart:
     agent: RealtimeAgent[Any]
     tool: FunctionTool
@@ -57,7 +57,7 @@ class RealtimeToolStart:
     type: Literal["tool_start"] = "tool_start"
 
 
-@dataclass
+@dataclass(slots=True)
 class RealtimeToolEnd:
     agent: RealtimeAgent[Any]
     tool: FunctionTool
@@ -69,7 +69,7 @@ class RealtimeToolEnd:
     type: Literal["tool_end"] = "tool_end"
 
 
-@dataclass
+@dataclass(slots=True)
 class RealtimeToolApprovalRequired:
     """A tool marked `needs_approval` wants to run: answer with approve_tool_call / reject_tool_call."""
 
@@ -81,13 +81,13 @@ class RealtimeToolApprovalRequired:
     type: Literal["tool_approval_required"] = "tool_approval_required"
 
 
-@dataclass
+@dataclass(slots=True)
 class RealtimeModelAudio:
     data: bytes
     response_id: str
 
 
-@dataclass
+@dataclass(slots=True)
 class RealtimeAudio:
     """A chunk of agent audio, in the session's output format."""
 
@@ -98,7 +98,7 @@ class RealtimeAudio:
     type: Literal["audio"] = "audio"
 
 
-@dataclass
+@dataclass(slots=True)
 class RealtimeAudioEnd:
     item_id: str
     content_index: int
@@ -106,7 +106,7 @@ class RealtimeAudioEnd:
     type: Literal["audio_end"] = "audio_end"
 
 
-@dataclass
+@dataclass(slots=True)
 class RealtimeAudioInterrupted:
     """Stop playback now and drop queued audio: the user or a guardrail interrupted the agent."""
 
@@ -116,7 +116,7 @@ class RealtimeAudioInterrupted:
     type: Literal["audio_interrupted"] = "audio_interrupted"
 
 
-@dataclass
+@dataclass(slots=True)
 class RealtimeError:
     """An error from the service (`error` has type/code/message/param/event_id) or from the session itself."""
 
@@ -126,21 +126,21 @@ class RealtimeError:
     type: Literal["error"] = "error"
 
 
-@dataclass
+@dataclass(slots=True)
 class RealtimeHistoryAdded:
     item: RealtimeItem
     info: RealtimeEventInfo
     type: Literal["history_added"] = "history_added"
 
 
-@dataclass
+@dataclass(slots=True)
 class RealtimeHistoryUpdated:
     history: list[RealtimeItem]
     info: RealtimeEventInfo
     type: Literal["history_updated"] = "history_updated"
 
 
-@dataclass
+@dataclass(slots=True)
 class RealtimeGuardrailTripped:
     guardrail_results: list[OutputGuardrailResult]
     message: str
@@ -148,13 +148,13 @@ class RealtimeGuardrailTripped:
     type: Literal["guardrail_tripped"] = "guardrail_tripped"
 
 
-@dataclass
+@dataclass(slots=True)
 class RealtimeInputAudioTimeoutTriggered:
     info: RealtimeEventInfo
     type: Literal["input_audio_timeout_triggered"] = "input_audio_timeout_triggered"
 
 
-@dataclass
+@dataclass(slots=True)
 class RealtimeConnectionStatus:
     """The connection changed: `closed` ends the session's event stream."""
 

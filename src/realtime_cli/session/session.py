@@ -308,15 +308,16 @@ class RealtimeSession:
     async def _on_audio_delta(self, event: ServerEvent) -> None:
         data = event.data
         try:
-            pcm = decode_audio(data.get("delta", ""), self._ledger.audio_format)
-        except AudioDecodeError as exc:
-            self.emit_error("invalid_audio", f"Server sent undecodable audio: {exc}")
+            pcm = decode_audio(data["delta"], self._ledger.audio_format)
+            item_id: str = data["item_id"]
+            content_index: int = data.get("content_index", 0)
+            response_id: str = data["response_id"]
+        except (AudioDecodeError, KeyError, TypeError) as exc:
+            self.emit_error("invalid_audio", f"Server sent an unusable audio delta: {exc}")
             return
-        item_id = str(data.get("item_id", ""))
-        content_index = int(data.get("content_index", 0))
         self._ledger.on_delta(item_id, content_index, len(pcm), time.monotonic())
-        audio = ev.RealtimeModelAudio(data=pcm, response_id=str(data.get("response_id", "")))
-        self.emit(ev.RealtimeAudio(audio=audio, item_id=item_id, content_index=content_index, info=self._info))
+        audio = ev.RealtimeModelAudio(pcm, response_id)
+        self._queue.put_nowait(ev.RealtimeAudio(audio, item_id, content_index, self._info))
 
     async def _on_audio_done(self, event: ServerEvent) -> None:
         data = event.data

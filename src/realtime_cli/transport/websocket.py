@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import orjson
 import websockets
 from websockets.asyncio.client import ClientConnection
 
@@ -116,7 +116,8 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
         dialect = self.dialect
         closed = ConnectionEvent("closed", code=1000)
         try:
-            async for frame in ws:
+            while True:
+                frame = await ws.recv(decode=False)  # JSON parses bytes directly: no UTF-8 decode pass
                 try:
                     event = parse_server_event(frame, dialect)
                 except ServerEventError as exc:
@@ -125,7 +126,11 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
                                                       "message": str(exc), "param": None, "event_id": None}}
                     await self._emit(ServerEvent(bad, dialect))
                     continue
-                await self._emit(event)
+                listeners = self._listeners
+                if len(listeners) == 1:
+                    await listeners[0].on_event(event)
+                else:
+                    await self._emit(event)
         except websockets.ConnectionClosed:
             pass
         except Exception as exc:  # a listener bug must not kill the socket silently
@@ -140,9 +145,9 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
         ws = self._ws
         if ws is None:
             raise RealtimeConnectionError("Not connected: enter the session (`async with session:`) first.")
-        payload = json.dumps(to_wire(event, self.dialect), separators=(",", ":"))
+        payload = orjson.dumps(to_wire(event, self.dialect))
         try:
-            await ws.send(payload)
+            await ws.send(payload, text=True)
         except websockets.ConnectionClosed as exc:
             code = exc.rcvd.code if exc.rcvd else 1006
             raise RealtimeConnectionError(f"The connection is closed ({code}).") from None
