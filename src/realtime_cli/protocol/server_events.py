@@ -7,9 +7,9 @@ canonical (GA) name that the rest of the code dispatches on. TypedDicts below ty
 from __future__ import annotations
 
 import json
+from typing import Any, Literal, TypedDict
 
 import orjson
-from typing import Any, Literal, TypedDict
 
 from .names import Dialect, canonical_type
 
