@@ -38,9 +38,9 @@ _DOMAIN_WEIGHT = 3  # session sentences count this many times against one core p
 _IPA_TO_ARPABET: dict[str, str] = {
     "aɪɚ": "AY ER",
     "aɪə": "AY ER",
-    "ɑːɹ": "AA R",
-    "ɔːɹ": "AO R",
-    "oːɹ": "AO R",
+    "ɑɹ": "AA R",
+    "ɔɹ": "AO R",
+    "oɹ": "AO R",
     "ɛɹ": "EH R",
     "ɪɹ": "IH R",
     "ʊɹ": "UH R",
@@ -52,7 +52,7 @@ _IPA_TO_ARPABET: dict[str, str] = {
     "ɔɪ": "OY",
     "dʒ": "JH",
     "tʃ": "CH",
-    "ɜː": "ER",
+    "ɜ": "ER",
     "ɚ": "ER",
     "ɝ": "ER",
     "æ": "AE",
@@ -107,19 +107,18 @@ _IPA_SKIP = set("ˈˌː.-‿ \u0329\u032f")
 def ipa_to_arpabet(ipa: str) -> str:
     """ARPAbet phones (space-separated) for an IPA string; unknown symbols are dropped."""
     phones: list[str] = []
-    index = 0
-    while index < len(ipa):
-        if ipa[index] in _IPA_SKIP:
-            index += 1
-            continue
-        for size in (3, 2, 1):
-            piece = "".join(ch for ch in ipa[index : index + size] if ch not in "ː")
-            if len(ipa[index : index + size]) == size and piece in _IPA_TO_ARPABET:
-                phones.append(_IPA_TO_ARPABET[piece])
-                index += size
-                break
-        else:
-            index += 1
+    for word in ipa.split():
+        symbols = "".join(ch for ch in word if ch not in _IPA_SKIP)
+        index = 0
+        while index < len(symbols):
+            for size in (3, 2, 1):
+                piece = symbols[index : index + size]
+                if len(piece) == size and piece in _IPA_TO_ARPABET:
+                    phones.append(_IPA_TO_ARPABET[piece])
+                    index += size
+                    break
+            else:
+                index += 1
     return " ".join(phones)
 
 

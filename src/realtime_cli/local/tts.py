@@ -84,6 +84,7 @@ class _Espeak:
             ctypes.c_void_p,
             ctypes.c_void_p,
         ]
+        self._lib.espeak_ng_SetRandSeed.argtypes = [ctypes.c_long]
         self._lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
         self._lib.espeak_TextToPhonemes.argtypes = [
             ctypes.POINTER(ctypes.c_char_p),
@@ -122,6 +123,9 @@ class _Espeak:
         with self.lock:
             self._apply(style)
             self._chunks = []
+            # Fixes espeak's noise generator. Its pitch flutter keeps a phase across calls that no API resets,
+            # so a repeat differs by a few samples (< 0.1 %), identical only from the same point in a process.
+            self._lib.espeak_ng_SetRandSeed(1)
             self._lib.espeak_Synth(buffer, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
             chunks, self._chunks = self._chunks, []
         return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
