@@ -64,12 +64,9 @@ def downmix(block: npt.NDArray[np.int16]) -> Int16Array:
     """Mono int16 for a (frames, channels) or 1-D int16 block: the mean of the channels."""
     if block.ndim == 1:
         return block
-    mono: Int16Array
     if block.shape[1] == 1:
-        mono = block[:, 0].copy()
-    else:
-        mono = block.mean(axis=1, dtype=np.float32).round().astype(np.int16)
-    return mono
+        return np.array(block[:, 0], dtype=np.int16)
+    return np.asarray(block.mean(axis=1, dtype=np.float32).round(), dtype=np.int16)
 
 
 def upmix_into(mono: Int16Array, out: npt.NDArray[np.int16]) -> None:
