@@ -1,0 +1,259 @@
+"""The local engine's deterministic intent brain: one conversation in, one reply (spoken text or a tool call) out.
+
+It stands in for a language model; it owns the turn-level decisions and delegates words, dates and phrasing.
+
+RULES (checked in this order; the same input always gives the same output)
+
+1. Tool output last. When the newest item is a function_call_output, answer from it: a handoff output
+   (``{"assistant": "Billing Support"}``) → "You're now talking to Billing Support. How can I help with billing?";
+   an output that says the call was rejected or failed → an apology that says so; JSON → a short sentence from its
+   fields (a "message"-like field verbatim); plain text → the text itself, tidied for speech.
+2. No new user turn. An empty conversation → a greeting naming what the agent can do; an assistant item last →
+   "Is there anything else I can help you with?".
+3. Guardrail. A user turn starting with "guardrail triggered" → a short neutral apology that repeats nothing.
+4. tool_choice. A named function is always called; "none" never calls; "required" calls the best-scoring tool even
+   below the threshold, filling required values it could not hear with schema-valid stand-ins.
+5. Pending follow-up. If the previous assistant item is a question this brain asks for a missing argument, the
+   user's answer is combined with the earlier request (unless the answer clearly names another tool or says
+   "never mind").
+6. Long answers. "tell me a long story", "explain in detail", "long answer" → a reply of 400+ characters built from
+   the instructions and tools (it exercises guardrail debounce).
+7. Tool selection. The latest user turn's content words (lowercased, stemming-lite, a small synonym table) are
+   scored against each tool: name words 3, enum values 2, parameter names 1.5, descriptions 1, synonyms x0.7,
+   generic verbs like "get" 0.5. A score of 2 or more calls the best tool; ties go to the earlier declaration.
+   Handoffs are tools named ``transfer_to_<target>``. Arguments come from the schema: enums by value words,
+   numbers from digits or words, dates relative to ``Brain(today=...)``, times ("3 pm", "15:30", "noon"),
+   places and names after "in/at/for/to/from/with" or in capitals, quoted strings, and for one required string
+   the rest of the sentence after the intent words. A missing required value → a short question instead.
+8. Small talk. Greetings, "how are you", "what can you do", thanks, goodbyes, yes/no → short grounded replies;
+   anything else → a polite fallback that lists what the agent can do.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from realtime_cli.local.brain_args import (
+    complete_structures,
+    fill_arguments,
+    missing_required,
+    params_of,
+    placeholder,
+    question_for,
+)
+from realtime_cli.local.brain_match import THRESHOLD, ToolInfo, rank, score, tool_infos
+from realtime_cli.local.brain_replies import (
+    capability_reply,
+    fallback_reply,
+    greeting_reply,
+    long_reply,
+    tool_output_reply,
+    wants_long_answer,
+)
+from realtime_cli.local.brain_text import tokenize, words
+
+__all__ = ["Brain", "BrainContext", "Call", "Say", "Turn"]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One conversation item, oldest first."""
+
+    role: Literal["user", "assistant", "system", "tool"]
+    text: str = ""
+    call_name: str | None = None
+    call_arguments: str | None = None
+    call_id: str | None = None
+    output: str | None = None
+
+
+@dataclass(frozen=True)
+class BrainContext:
+    """Everything the brain may look at: the session's instructions, tools, tool_choice and conversation."""
+
+    instructions: str
+    tools: list[dict[str, Any]]
+    tool_choice: str | dict[str, Any] = "auto"
+    conversation: list[Turn] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Say:
+    """Reply with this text (it is spoken by TTS)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Call:
+    """Call a function tool; `arguments` is JSON object text matching its schema."""
+
+    name: str
+    arguments: str
+
+
+_GUARDRAIL_REPLY = "Sorry, I can't continue with that. Let's talk about something else."
+_CAPABILITIES = re.compile(
+    r"\bwhat (else )?can (you|i ask)|\bwhat do you do\b|\bhow can you help\b|\bwhat are you able\b"
+    r"|\byour (capabilities|skills|options)\b|\bwho are you\b|\bwhat( i|')s your name\b|\bcan you help\b"
+    r"|\bi need (some )?help\b|\bhelp me\b|^help\b|\bwhat do you know\b"
+)
+_GREETING = re.compile(r"^(hello|hi|hey|hiya|howdy|greetings|yo|good (morning|afternoon|evening|day))\b")
+_HOW_ARE_YOU = re.compile(r"\bhow (are|r) (you|u)\b|\bhow('s| is) it going\b|\bhow are things\b|\bhow do you do\b")
+_BYE = re.compile(
+    r"\b(bye|goodbye|good bye|see you|farewell|talk to you later|have a (good|nice|great) (day|one|night|evening))\b"
+    r"|^(that's all|that's it|nothing else|i'm done|that is all)\b"
+)
+_THANKS = re.compile(r"\b(thanks|thank you|thank u|cheers|appreciate it)\b")
+_NO = re.compile(r"^(no|nope|nah|not really|no thanks|no thank you)[.! ]*$")
+_YES = re.compile(r"^(yes|yeah|yep|sure|ok|okay|sounds good|great|perfect|alright|all right|cool)[.! ]*$")
+_NEVER_MIND = re.compile(r"\b(never ?mind|forget (it|that|about it)|cancel that|don't bother)\b")
+
+
+class Brain:
+    """Deterministic replies for the local engine; `today` anchors relative dates (default: the real today)."""
+
+    def __init__(self, today: date | None = None) -> None:
+        self._today = today
+
+    @property
+    def today(self) -> date:
+        return self._today or date.today()
+
+    def respond(self, ctx: BrainContext) -> Say | Call:
+        """Decide the next assistant item for a conversation. Pure: same context (and today) → same reply."""
+        infos = tool_infos(ctx.tools)
+        conv = [t for t in ctx.conversation if t.role != "system"]
+        if conv and conv[-1].role == "tool":
+            latest = conv[-1]
+            output = latest.output if latest.output is not None else latest.text
+            return Say(tool_output_reply(_call_name(conv, latest.call_id), output, ctx.instructions))
+        if not conv:
+            return Say(greeting_reply(infos, ctx.instructions, asked_how=False))
+        if conv[-1].role != "user":
+            return Say("Is there anything else I can help you with?")
+        text = conv[-1].text or ""
+        if text.strip().lower().startswith("guardrail triggered"):
+            return Say(_GUARDRAIL_REPLY)
+        choice = ctx.tool_choice
+        if isinstance(choice, dict):
+            return self._named_call(choice, infos, text)
+        mode = choice if choice in ("none", "required") else "auto"
+        if mode != "none" and infos:
+            decided = self._tool_turn(conv, infos, text, force=mode == "required")
+            if decided is not None:
+                return decided
+        return Say(_small_talk(text, infos, ctx.instructions))
+
+    def _tool_turn(self, conv: list[Turn], infos: list[ToolInfo], text: str, force: bool) -> Say | Call | None:
+        tokens = tokenize(text)
+        ranked = rank(infos, tokens)
+        pending = _pending(conv, infos)
+        if pending is not None:
+            info, answers = pending
+            if _NEVER_MIND.search(text.lower()) and not force:
+                return Say("Okay, never mind. Is there anything else I can help you with?")
+            top_score, top = ranked[0]
+            if not (top.name != info.name and top_score >= THRESHOLD and score(info, tokens) < top_score):
+                args: dict[str, Any] = {}
+                for said, asked in answers:
+                    args.update(fill_arguments(info, said, tokenize(said), self.today, asked=asked))
+                return self._finish(info, args, force)
+        if not force and wants_long_answer(text):
+            return None
+        top_score, top = ranked[0]
+        if top_score >= THRESHOLD or force:
+            return self._finish(top, fill_arguments(top, text, tokens, self.today), force)
+        return None
+
+    def _finish(self, info: ToolInfo, args: dict[str, Any], force: bool) -> Say | Call:
+        args = complete_structures(info, args)
+        missing = missing_required(info, args)
+        if missing and not force:
+            return Say(question_for(info, missing[0]))
+        for param in missing:
+            args[param.name] = placeholder(param, self.today)
+        ordered = {p.name: args[p.name] for p in params_of(info) if p.name in args}
+        return Call(info.name, json.dumps(ordered))
+
+    def _named_call(self, choice: dict[str, Any], infos: list[ToolInfo], text: str) -> Call:
+        inner = choice.get("function")
+        name = choice.get("name") or (inner.get("name") if isinstance(inner, dict) else None) or ""
+        info = next((i for i in infos if i.name == name), None)
+        if info is None:
+            return Call(str(name), "{}")
+        result = self._finish(info, fill_arguments(info, text, tokenize(text), self.today), force=True)
+        assert isinstance(result, Call)
+        return result
+
+    def long_answer(self, ctx: BrainContext, story: bool = False) -> str:
+        """The long reply for this agent (also what rule 6 says)."""
+        return long_reply(tool_infos(ctx.tools), ctx.instructions, story)
+
+
+def _call_name(conv: list[Turn], call_id: str | None) -> str | None:
+    calls = [t for t in conv if t.call_name]
+    for turn in reversed(calls):
+        if call_id is not None and turn.call_id == call_id:
+            return turn.call_name
+    return calls[-1].call_name if calls else None
+
+
+def _same_words(a: str, b: str) -> bool:
+    return words(a) == words(b)
+
+
+def _question_owner(text: str, infos: list[ToolInfo]) -> tuple[ToolInfo, str] | None:
+    """Which tool and parameter a follow-up question of ours was asking about, if it was one."""
+    if not text.rstrip().endswith("?"):
+        return None
+    for info in infos:
+        for param in params_of(info):
+            if _same_words(text, question_for(info, param)):
+                return info, param.name
+    return None
+
+
+def _pending(conv: list[Turn], infos: list[ToolInfo]) -> tuple[ToolInfo, list[tuple[str, str | None]]] | None:
+    """The tool whose missing argument we just asked for, and the user turns about it with what each answered."""
+    if len(conv) < 3 or conv[-2].role != "assistant" or conv[-2].call_name:
+        return None
+    owner = _question_owner(conv[-2].text, infos)
+    if owner is None:
+        return None
+    answers: list[tuple[str, str | None]] = [(conv[-1].text, owner[1])]
+    j = len(conv) - 3
+    while j >= 0 and conv[j].role == "user":
+        prior = conv[j - 1] if j >= 1 else None
+        previous = _question_owner(prior.text, infos) if prior and prior.role == "assistant" else None
+        if previous is None or previous[0].name != owner[0].name:
+            answers.insert(0, (conv[j].text, None))
+            break
+        answers.insert(0, (conv[j].text, previous[1]))
+        j -= 2
+    return owner[0], answers
+
+
+def _small_talk(text: str, infos: list[ToolInfo], instructions: str) -> str:
+    low = " ".join(text.lower().replace("’", "'").split())
+    if wants_long_answer(low):
+        return long_reply(infos, instructions, story="story" in low)
+    if not words(low):
+        return "Sorry, I didn't catch that. Could you say it again?"
+    if _BYE.search(low):
+        return "Goodbye! Have a great day."
+    if _THANKS.search(low):
+        return "You're welcome! Is there anything else I can help you with?"
+    if _CAPABILITIES.search(low):
+        return capability_reply(infos, instructions)
+    if _GREETING.search(low) or _HOW_ARE_YOU.search(low):
+        return greeting_reply(infos, instructions, asked_how=bool(_HOW_ARE_YOU.search(low)))
+    if _NO.match(low):
+        return "Alright. Let me know if you need anything else."
+    if _YES.match(low):
+        return "Great! What would you like to do next?"
+    return fallback_reply(infos)

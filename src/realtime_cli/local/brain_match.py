@@ -1,0 +1,138 @@
+"""Intent matching for the local brain: each tool's weighted vocabulary and the score a user turn earns against it.
+
+Works from the wire tool specs alone (name, description, parameter names, descriptions and enum values).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from realtime_cli.local.brain_text import (
+    GENERIC_VERBS,
+    STOP_WORDS,
+    WHEN_WORDS,
+    Token,
+    is_content,
+    split_identifier,
+    stem,
+    synonym_groups,
+    words,
+)
+
+NAME_WEIGHT = 3.0
+ENUM_WEIGHT = 2.0
+PARAMETER_WEIGHT = 1.5
+DESCRIPTION_WEIGHT = 1.0
+GENERIC_WEIGHT = 0.5
+SYNONYM_FACTOR = 0.7
+THRESHOLD = 2.0
+"""A tool is called unprompted only when its score reaches this: one name word, or a synonym of one."""
+
+HANDOFF_PREFIX = "transfer_to_"
+
+
+@dataclass(frozen=True)
+class ToolInfo:
+    """A wire tool spec prepared for matching: its words by weight and what the user calls it."""
+
+    index: int
+    name: str
+    spec: dict[str, Any]
+    name_words: tuple[str, ...]
+    terms: dict[str, float]
+
+    @property
+    def is_handoff(self) -> bool:
+        return self.name.startswith(HANDOFF_PREFIX)
+
+    @property
+    def target(self) -> str:
+        """For a handoff, the words of who it transfers to ("billing support"); else the name's words."""
+        return " ".join(self.name_words[2:] if self.is_handoff else self.name_words)
+
+    @property
+    def name_stems(self) -> frozenset[str]:
+        return frozenset(stem(w) for w in self.name_words)
+
+
+def _add(terms: dict[str, float], word_list: list[str], weight: float) -> None:
+    for word in word_list:
+        if word in STOP_WORDS or word in WHEN_WORDS or word.isdigit():
+            continue
+        key = stem(word)
+        actual = GENERIC_WEIGHT if word in GENERIC_VERBS and weight >= NAME_WEIGHT else weight
+        terms[key] = max(terms.get(key, 0.0), actual)
+
+
+def properties(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The `parameters.properties` of a tool spec, tolerating missing or malformed schemas."""
+    params = spec.get("parameters")
+    props = params.get("properties") if isinstance(params, dict) else None
+    if not isinstance(props, dict):
+        return {}
+    return {str(k): v if isinstance(v, dict) else {} for k, v in props.items()}
+
+
+def tool_info(index: int, spec: dict[str, Any]) -> ToolInfo:
+    """Prepare one wire tool spec; the description of a handoff counts less than its target's name."""
+    name = str(spec.get("name") or "")
+    name_words = tuple(split_identifier(name))
+    terms: dict[str, float] = {}
+    _add(terms, words(str(spec.get("description") or "")), DESCRIPTION_WEIGHT)
+    for prop_name, prop in properties(spec).items():
+        _add(terms, split_identifier(prop_name) + words(str(prop.get("description") or "")), DESCRIPTION_WEIGHT)
+        _add(terms, split_identifier(prop_name), PARAMETER_WEIGHT)
+        enum = prop.get("enum")
+        if isinstance(enum, list):
+            _add(terms, [w for value in enum for w in words(str(value))], ENUM_WEIGHT)
+    _add(terms, list(name_words), NAME_WEIGHT)
+    if name.startswith(HANDOFF_PREFIX):
+        terms[stem("transfer")] = DESCRIPTION_WEIGHT * 2
+        terms.pop(stem("to"), None)
+    return ToolInfo(index, name, spec, name_words, terms)
+
+
+def tool_infos(tools: list[dict[str, Any]]) -> list[ToolInfo]:
+    """Prepare every function tool of a session in declaration order (other tool types are skipped)."""
+    return [
+        tool_info(i, spec)
+        for i, spec in enumerate(tools)
+        if isinstance(spec, dict) and spec.get("type", "function") == "function" and spec.get("name")
+    ]
+
+
+def _match(token_stem: str, terms: dict[str, float]) -> float:
+    best = terms.get(token_stem, 0.0)
+    groups = synonym_groups(token_stem)
+    for term, weight in terms.items():
+        if groups & synonym_groups(term):
+            best = max(best, weight * SYNONYM_FACTOR)
+    return best
+
+
+def score(info: ToolInfo, tokens: list[Token]) -> float:
+    """Sum over the distinct content words of a turn of their best match (exact or synonym) in the tool's terms."""
+    seen = {t.stem for t in tokens if is_content(t)}
+    return sum(_match(s, info.terms) for s in sorted(seen))
+
+
+def rank(infos: list[ToolInfo], tokens: list[Token]) -> list[tuple[float, ToolInfo]]:
+    """Tools by descending score, ties in declaration order."""
+    scored = [(score(info, tokens), info) for info in infos]
+    return sorted(scored, key=lambda pair: (-pair[0], pair[1].index))
+
+
+def intent_positions(info: ToolInfo, tokens: list[Token]) -> set[int]:
+    """Positions of the words that named the tool (its name words, their synonyms, or "transfer" words)."""
+    name_stems = info.name_stems
+    name_groups = frozenset(g for s in name_stems for g in synonym_groups(s))
+    if info.is_handoff:
+        name_groups |= synonym_groups(stem("transfer"))
+    found = set()
+    for i, token in enumerate(tokens):
+        if token.low in STOP_WORDS or token.low in WHEN_WORDS:
+            continue
+        if token.stem in name_stems or synonym_groups(token.stem) & name_groups:
+            found.add(i)
+    return found
