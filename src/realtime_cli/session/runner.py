@@ -1,6 +1,6 @@
 """RealtimeRunner: holds the starting agent, the model and the validated run config; `run()` makes a session.
 
-The default model is the OpenAI WebSocket model; `RTAGENT_BACKEND=local` selects the embedded engine.
+The default model is the OpenAI WebSocket model; `RTAGENT_BACKEND=local` starts the embedded engine instead.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..protocol.errors import ConfigError
+from ..transport.local_backend import LocalEngineModel, local_backend_requested
 from ..transport.model import RealtimeModel, RealtimeModelConfig
 from ..transport.websocket import OpenAIRealtimeWebSocketModel
 from .agent import RealtimeAgent
@@ -37,6 +38,13 @@ class RealtimeRunner:
         if options.get("initial_model_settings"):
             override = validate_model_settings(options["initial_model_settings"], "model_config.initial_model_settings")
             settings = merge_settings(settings, override)
-        model = self._model or OpenAIRealtimeWebSocketModel()
+        model = self._model or self._default_model(options)
         return RealtimeSession(model, self._starting_agent, context, options,  # type: ignore[arg-type]
                                self._config, settings)
+
+    @staticmethod
+    def _default_model(options: dict[str, Any]) -> RealtimeModel:
+        """The embedded engine when RTAGENT_BACKEND=local (and no URL was given), else OpenAI over WebSocket."""
+        if local_backend_requested() and "url" not in options:
+            return LocalEngineModel()
+        return OpenAIRealtimeWebSocketModel()

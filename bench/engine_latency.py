@@ -1,0 +1,164 @@
+"""Local engine turn latency: time from the user's last speech frame to the first `output_audio.delta`.
+
+Push-to-talk: the audio is appended, then `input_audio_buffer.commit` + `response.create`; the clock starts
+at the commit. Server VAD: speech then silence is streamed in real time (20 ms frames); the clock starts when
+the last frame containing speech was appended, so the figure includes the configured silence wait.
+Prints p50/p95 over >= 20 turns, alone and with 10 concurrent sessions. Goal: p50 <= 150 ms after commit.
+
+    .venv/bin/python bench/engine_latency.py [--turns 20] [--sessions 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import websockets
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from realtime_cli.local.server import LocalRealtimeServer
+from realtime_cli.local.tts import Synthesizer
+
+UTTERANCES = [
+    "what is the weather in paris", "book an appointment for tomorrow", "hello", "thank you",
+    "what can you do", "what is the weather in london", "i need help with my bill", "goodbye",
+    "book a haircut on friday at three pm", "what is the weather in tokyo",
+]
+SESSION = {"type": "realtime", "instructions": "You help with weather and appointments.",
+           "output_modalities": ["audio"],
+           "tools": [{"type": "function", "name": "get_weather", "description": "Get current weather for a city.",
+                      "parameters": {"type": "object", "properties": {"city": {"type": "string"}},
+                                     "required": ["city"]}},
+                     {"type": "function", "name": "book_appointment", "description": "Book an appointment.",
+                      "parameters": {"type": "object", "properties": {
+                          "date": {"type": "string"}, "time": {"type": "string"}, "service": {"type": "string"}},
+                          "required": ["date", "time", "service"]}}]}
+GOAL_MS = 150.0
+
+
+def _b64(samples: np.ndarray) -> str:
+    return base64.b64encode(samples.astype("<i2").tobytes()).decode()
+
+
+class Client:
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.first_audio: asyncio.Future[float] | None = None
+        self.done: asyncio.Event = asyncio.Event()
+
+    async def read(self) -> None:
+        async for frame in self.ws:
+            event = json.loads(frame)
+            kind = event["type"]
+            if kind == "response.output_audio.delta" and self.first_audio and not self.first_audio.done():
+                self.first_audio.set_result(time.perf_counter())
+            elif kind == "response.done":
+                self.done.set()
+            elif kind == "error":
+                raise RuntimeError(event["error"])
+
+
+async def _session(url: str, turn_detection: dict[str, Any] | None) -> Client:
+    ws = await websockets.connect(url + "?model=gpt-realtime", max_size=None)
+    session = dict(SESSION, audio={"input": {"turn_detection": turn_detection}})
+    await ws.send(json.dumps({"type": "session.update", "session": session}))
+    client = Client(ws)
+    asyncio.create_task(client.read())
+    return client
+
+
+async def ptt_turn(client: Client, speech: np.ndarray) -> float:
+    for start in range(0, speech.size, 2400):
+        await client.ws.send(json.dumps({"type": "input_audio_buffer.append", "audio": _b64(speech[start:start + 2400])}))
+    client.first_audio = asyncio.get_running_loop().create_future()
+    client.done.clear()
+    began = time.perf_counter()
+    await client.ws.send(json.dumps({"type": "input_audio_buffer.commit"}))
+    await client.ws.send(json.dumps({"type": "response.create"}))
+    first = await asyncio.wait_for(client.first_audio, 30)
+    await asyncio.wait_for(client.done.wait(), 60)
+    return (first - began) * 1000
+
+
+async def vad_turn(client: Client, speech: np.ndarray) -> float:
+    frames = [speech[i:i + 480] for i in range(0, speech.size, 480)]
+    silence = np.zeros(480, np.int16)
+    client.first_audio = asyncio.get_running_loop().create_future()
+    client.done.clear()
+    last_speech = 0.0
+    tick = time.perf_counter()
+    for frame in frames:
+        await client.ws.send(json.dumps({"type": "input_audio_buffer.append", "audio": _b64(frame)}))
+        last_speech = time.perf_counter()
+        tick += 0.02
+        await asyncio.sleep(max(0.0, tick - time.perf_counter()))
+    while not client.first_audio.done():
+        await client.ws.send(json.dumps({"type": "input_audio_buffer.append", "audio": _b64(silence)}))
+        tick += 0.02
+        await asyncio.sleep(max(0.0, tick - time.perf_counter()))
+        if time.perf_counter() - last_speech > 10:
+            raise RuntimeError("server VAD never answered")
+    await asyncio.wait_for(client.done.wait(), 60)
+    return (client.first_audio.result() - last_speech) * 1000
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+async def run(turns: int, sessions: int) -> None:
+    synth = Synthesizer("alloy")
+    speech = [synth.synthesize(u, 24000) for u in UTTERANCES]
+    async with LocalRealtimeServer() as server:
+        rows = []
+        for mode, td in (("push-to-talk (after commit)", None),
+                         ("server VAD (after last speech, silence 500 ms)",
+                          {"type": "server_vad", "silence_duration_ms": 500, "create_response": True})):
+            for concurrent in (1, sessions):
+                clients = [await _session(server.url, td) for _ in range(concurrent)]
+                await asyncio.sleep(0.3)
+                per = max(1, turns // concurrent) if concurrent > 1 else turns
+                if td is not None:
+                    per = max(2, per // 2)
+
+                async def drive(client: Client, offset: int) -> list[float]:
+                    out = []
+                    for i in range(per):
+                        utterance = speech[(i + offset) % len(speech)]
+                        turn = ptt_turn if td is None else vad_turn
+                        out.append(await turn(client, utterance))
+                    return out
+
+                results = await asyncio.gather(*(drive(c, k) for k, c in enumerate(clients)))
+                values = [v for r in results for v in r]
+                rows.append((mode, concurrent, len(values), statistics.median(values), _pct(values, 0.95)))
+                for client in clients:
+                    await client.ws.close()
+    print(f"{'mode':48} {'sessions':>8} {'turns':>6} {'p50 ms':>8} {'p95 ms':>8}")
+    for mode, concurrent, count, p50, p95 in rows:
+        print(f"{mode:48} {concurrent:8d} {count:6d} {p50:8.1f} {p95:8.1f}")
+    ptt_p50 = rows[0][3]
+    print(f"\ngoal: push-to-talk p50 <= {GOAL_MS:.0f} ms after commit (1 session): "
+          f"{ptt_p50:.1f} ms -> {'PASS' if ptt_p50 <= GOAL_MS else 'MISS'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--turns", type=int, default=20)
+    parser.add_argument("--sessions", type=int, default=10)
+    args = parser.parse_args()
+    asyncio.run(run(args.turns, args.sessions))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+"""One response of the local engine: ask the brain, then stream a function call or a spoken/text message with
+the real service's event sequence, and finish it as completed or cancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..protocol import names
+from ..protocol.codecs import AudioFormat, encode_audio, from_pcm16_samples, sample_rate
+from ..protocol.names import Dialect
+from .brain import Call, Say
+from .conversation import Conversation, Item, PhraseMark
+from .speech import synthesizer
+from .wire import new_id
+
+Emit = Callable[..., Awaitable[None]]
+MAX_DELTA_MS = 200
+
+
+@dataclass
+class ResponseSpec:
+    """What this response may produce, resolved from the session and any `response.create` overrides."""
+
+    modalities: list[str]
+    voice: str
+    output_format: AudioFormat
+    add_to_conversation: bool = True
+    metadata: dict[str, Any] | None = None
+
+
+@dataclass
+class Response:
+    """A response in flight; `cancel()` ends it as cancelled with the given reason."""
+
+    id: str
+    spec: ResponseSpec
+    output: list[Item] = field(default_factory=list)
+    task: asyncio.Task[None] | None = None
+    cancel_reason: str | None = None
+    produced_audio: bool = False
+    output_tokens: int = 0
+
+    def wire(self, dialect: Dialect, status: str = "in_progress", details: dict[str, Any] | None = None,
+             usage: dict[str, Any] | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"id": self.id, "object": "realtime.response", "status": status,
+                                "status_details": details, "output": [i.to_wire(dialect) for i in self.output],
+                                "usage": usage, "metadata": self.spec.metadata}
+        if dialect == "ga":
+            body["output_modalities"] = self.spec.modalities
+            body["conversation_id"] = "conv_local"
+        else:
+            body["modalities"] = ["text", "audio"] if "audio" in self.spec.modalities else ["text"]
+            body["voice"] = self.spec.voice
+            body["output_audio_format"] = self.spec.output_format
+        return body
+
+
+async def stream_response(response: Response, decision: Say | Call, conv: Conversation, dialect: Dialect,
+                          emit: Emit) -> None:
+    """Emit the output of `decision` as `response`'s events; raises CancelledError when cancelled midway."""
+    if isinstance(decision, Call):
+        await _stream_call(response, decision, conv, dialect, emit)
+    else:
+        await _stream_message(response, decision.text, conv, dialect, emit)
+
+
+async def _add_item(response: Response, item: Item, conv: Conversation, dialect: Dialect, emit: Emit) -> None:
+    response.output.append(item)
+    await emit(names.OUTPUT_ITEM_ADDED, response_id=response.id, output_index=len(response.output) - 1,
+               item=item.to_wire(dialect))
+    if response.spec.add_to_conversation:
+        previous = conv.add(item)
+        await emit(names.ITEM_ADDED, previous_item_id=previous, item=item.to_wire(dialect))
+
+
+async def _finish_item(response: Response, item: Item, dialect: Dialect, emit: Emit) -> None:
+    await emit(names.OUTPUT_ITEM_DONE, response_id=response.id, output_index=response.output.index(item),
+               item=item.to_wire(dialect))
+    if response.spec.add_to_conversation and dialect == "ga":
+        await emit(names.ITEM_DONE, previous_item_id=None, item=item.to_wire(dialect))
+
+
+async def _stream_call(response: Response, call: Call, conv: Conversation, dialect: Dialect, emit: Emit) -> None:
+    item = Item(new_id("item"), "function_call", name=call.name, call_id=new_id("call"), arguments="",
+                status="in_progress")
+    await _add_item(response, item, conv, dialect, emit)
+    ids = {"response_id": response.id, "item_id": item.id, "output_index": response.output.index(item),
+           "call_id": item.call_id}
+    await emit(names.ARGUMENTS_DELTA, delta=call.arguments, **ids)
+    item.arguments = call.arguments
+    item.status = "completed"
+    await emit(names.ARGUMENTS_DONE, arguments=call.arguments, name=call.name, **ids)
+    response.output_tokens += max(1, len(call.arguments) // 4)
+    await _finish_item(response, item, dialect, emit)
+
+
+def _chunks(samples: np.ndarray, rate: int) -> list[np.ndarray]:
+    step = rate * MAX_DELTA_MS // 1000
+    return [samples[i:i + step] for i in range(0, samples.size, step)] or [samples]
+
+
+async def _stream_message(response: Response, text: str, conv: Conversation, dialect: Dialect,
+                          emit: Emit) -> None:
+    spec = response.spec
+    audio = "audio" in spec.modalities
+    item = Item(new_id("item"), "message", role="assistant", has_audio=audio, status="in_progress")
+    await _add_item(response, item, conv, dialect, emit)
+    ids = {"response_id": response.id, "item_id": item.id, "output_index": response.output.index(item),
+           "content_index": 0}
+    part_type = "audio" if audio else "text"
+    await emit(names.CONTENT_PART_ADDED, part={"type": part_type, "transcript" if audio else "text": ""}, **ids)
+    if audio:
+        rate = sample_rate(spec.output_format)
+        synth = synthesizer(spec.voice)
+        for phrase, samples in synth.synthesize_chunks(text, rate):
+            start_ms = item.audio_ms
+            for chunk in _chunks(samples, rate):
+                if chunk.size == 0:
+                    continue
+                response.produced_audio = True
+                await emit(names.AUDIO_DELTA, delta=encode_audio(from_pcm16_samples(chunk, spec.output_format)), **ids)
+                item.audio_ms += chunk.size * 1000 / rate
+            if phrase:
+                await emit(names.TRANSCRIPT_DELTA, delta=phrase, **ids)
+                item.text += phrase
+                item.phrases.append(PhraseMark(start_ms, item.audio_ms, phrase))
+            await asyncio.sleep(0)  # let a cancel or a barge-in in between phrases
+        await emit(names.AUDIO_DONE, **ids)
+        await emit(names.TRANSCRIPT_DONE, transcript=item.text, **ids)
+    else:
+        for word in _words(text):
+            await emit(names.TEXT_DELTA, delta=word, **ids)
+            item.text += word
+            await asyncio.sleep(0)
+        await emit(names.TEXT_DONE, text=item.text, **ids)
+    item.status = "completed"
+    await emit(names.CONTENT_PART_DONE, part=_part(item, audio), **ids)
+    response.output_tokens += max(1, len(text) // 4)
+    await _finish_item(response, item, dialect, emit)
+
+
+def _part(item: Item, audio: bool) -> dict[str, Any]:
+    return {"type": "audio", "transcript": item.text} if audio else {"type": "text", "text": item.text}
+
+
+def _words(text: str) -> list[str]:
+    out: list[str] = []
+    for index, word in enumerate(text.split(" ")):
+        out.append(word if index == 0 else " " + word)
+    return [w for w in out if w]
+
+
+def usage(input_text: str, response: Response) -> dict[str, Any]:
+    """A plausible token usage (about four characters a token)."""
+    input_tokens = max(1, len(input_text) // 4)
+    return {"total_tokens": input_tokens + response.output_tokens, "input_tokens": input_tokens,
+            "output_tokens": response.output_tokens,
+            "input_token_details": {"text_tokens": input_tokens, "audio_tokens": 0, "cached_tokens": 0},
+            "output_token_details": {"text_tokens": response.output_tokens, "audio_tokens": 0}}
+
+
+def arguments_json(arguments: dict[str, Any]) -> str:
+    return json.dumps(arguments, separators=(",", ":"))

@@ -1,0 +1,104 @@
+"""The local engine's WebSocket server: `/v1/realtime?model=…` on loopback, one EngineSession per connection,
+dialect chosen by the `OpenAI-Beta: realtime=v1` header. Start and stop it in-process, or serve forever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import orjson
+import websockets
+from websockets.asyncio.server import Server, ServerConnection
+from websockets.http11 import Request, Response
+
+from ..protocol import names
+from .engine import EngineSession
+
+logger = logging.getLogger("realtime_cli.local")
+PATH = "/v1/realtime"
+
+
+class LocalRealtimeServer:
+    """An embedded realtime engine. `url = await server.start()`; `await server.stop()`; or `async with`."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, greet_after_ms: int | None = None) -> None:
+        """`greet_after_ms`: when set, a session whose client says nothing for that long after its first
+        session.update gets a spoken greeting, as an agent that opens the conversation would give.
+        """
+        self.host = host
+        self.port = port
+        self.greet_after_ms = greet_after_ms
+        self._server: Server | None = None
+        self.sessions: set[EngineSession] = set()
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"ws://{host}:{self.port}{PATH}"
+
+    async def start(self) -> str:
+        self._server = await websockets.serve(
+            self._handle, self.host, self.port, process_request=self._check_path,
+            max_size=names.MAX_FRAME_BYTES, ping_interval=None, compression=None,
+        )
+        self.port = self._server.sockets[0].getsockname()[1]
+        logger.info("local realtime engine listening on %s", self.url)
+        return self.url
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._server.wait_closed(), 5)
+            self._server = None
+
+    async def __aenter__(self) -> LocalRealtimeServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def serve_forever(self) -> None:
+        if self._server is None:
+            await self.start()
+        assert self._server is not None
+        await self._server.serve_forever()
+
+    @staticmethod
+    def _check_path(connection: ServerConnection, request: Request) -> Response | None:
+        if urlsplit(request.path).path.rstrip("/") != PATH:
+            return connection.respond(HTTPStatus.NOT_FOUND, f"Unknown path; connect to {PATH}?model=...\n")
+        return None
+
+    async def _handle(self, ws: ServerConnection) -> None:
+        request = ws.request
+        headers = request.headers if request is not None else {}
+        beta = headers.get(names.BETA_HEADER[0]) == names.BETA_HEADER[1]
+        query = parse_qs(urlsplit(request.path).query) if request is not None else {}
+        model = (query.get("model") or [names.DEFAULT_MODEL])[0]
+
+        async def send(event: dict[str, Any]) -> None:
+            await ws.send(orjson.dumps(event), text=True)
+
+        session = EngineSession(send, "beta" if beta else "ga", model, greet_after_ms=self.greet_after_ms)
+        self.sessions.add(session)
+        try:
+            await session.start()
+            while True:
+                frame = await ws.recv(decode=False)
+                await session.handle_frame(frame)
+        except websockets.ConnectionClosed:
+            pass
+        except Exception:  # one broken session must never take the server down
+            logger.exception("session %s failed", session.session_id)
+            with contextlib.suppress(Exception):
+                await ws.close(1011, "internal error")
+        finally:
+            await session.close()
+            self.sessions.discard(session)
