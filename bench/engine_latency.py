@@ -54,6 +54,7 @@ class Client:
         self.ws = ws
         self.first_audio: asyncio.Future[float] | None = None
         self.done: asyncio.Event = asyncio.Event()
+        self.reader: asyncio.Task[None] | None = None
 
     async def read(self) -> None:
         async for frame in self.ws:
@@ -72,13 +73,14 @@ async def _session(url: str, turn_detection: dict[str, Any] | None) -> Client:
     session = dict(SESSION, audio={"input": {"turn_detection": turn_detection}})
     await ws.send(json.dumps({"type": "session.update", "session": session}))
     client = Client(ws)
-    asyncio.create_task(client.read())
+    client.reader = asyncio.create_task(client.read())
     return client
 
 
 async def ptt_turn(client: Client, speech: np.ndarray) -> float:
     for start in range(0, speech.size, 2400):
-        await client.ws.send(json.dumps({"type": "input_audio_buffer.append", "audio": _b64(speech[start:start + 2400])}))
+        chunk = _b64(speech[start:start + 2400])
+        await client.ws.send(json.dumps({"type": "input_audio_buffer.append", "audio": chunk}))
     client.first_audio = asyncio.get_running_loop().create_future()
     client.done.clear()
     began = time.perf_counter()
@@ -113,7 +115,7 @@ async def vad_turn(client: Client, speech: np.ndarray) -> float:
 
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def run(turns: int, sessions: int) -> None:
@@ -131,7 +133,7 @@ async def run(turns: int, sessions: int) -> None:
                 if td is not None:
                     per = max(2, per // 2)
 
-                async def drive(client: Client, offset: int) -> list[float]:
+                async def drive(client: Client, offset: int, per: int = per, td: Any = td) -> list[float]:
                     out = []
                     for i in range(per):
                         utterance = speech[(i + offset) % len(speech)]

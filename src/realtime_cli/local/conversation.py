@@ -5,7 +5,7 @@ starts, so truncation can cut the stored transcript to what the user heard.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from ..protocol.names import Dialect
 from .brain import Turn
@@ -75,6 +75,10 @@ class Item:
         self.status = "incomplete"
 
 
+_ROLES: dict[str, Literal["user", "assistant", "system"]] = {"user": "user", "assistant": "assistant",
+                                                               "system": "system"}
+
+
 class Conversation:
     """Items by id in insertion order."""
 
@@ -117,6 +121,6 @@ class Conversation:
                 out.append(Turn("assistant", call_name=item.name, call_arguments=item.arguments, call_id=item.call_id))
             elif item.type == "function_call_output":
                 out.append(Turn("tool", output=item.output, call_id=item.call_id))
-            elif item.role in ("user", "assistant", "system"):
-                out.append(Turn(item.role, text=item.text))
+            elif item.role in _ROLES:
+                out.append(Turn(_ROLES[item.role], text=item.text))
         return out

@@ -290,7 +290,8 @@ class EngineSession:
 
     def _spec(self, params: dict[str, Any] | None) -> ResponseSpec:
         params = params or {}
-        modalities: Any = params.get("output_modalities") or params.get("modalities") or self.cfg.get("output_modalities")
+        modalities: Any = (params.get("output_modalities") or params.get("modalities")
+                           or self.cfg.get("output_modalities"))
         modalities = ["audio"] if "audio" in list(modalities or ["audio"]) else ["text"]
         metadata = params.get("metadata") if isinstance(params.get("metadata"), dict) else None
         return ResponseSpec(modalities, str(self.cfg.get("voice") or "alloy"),
@@ -303,7 +304,7 @@ class EngineSession:
         self.response = response
         await self.emit(names.RESPONSE_CREATED, response=response.wire(self.dialect))
         instructions = str((params or {}).get("instructions") or self.cfg.get("instructions") or "")
-        context = BrainContext(instructions=instructions, tools=list(self.cfg.get("tools") or []),
+        context = BrainContext(instructions=instructions, tools=[dict(t) for t in self.cfg.get("tools") or []],
                                tool_choice=self.cfg.get("tool_choice", "auto"), conversation=self.conv.turns())
         decision: Say | Call = self.brain.respond(context)
         response.task = asyncio.create_task(self._run(response, decision, context))
