@@ -1,0 +1,422 @@
+"""The live view on screen: Rich rendering of one ViewSnapshot (transcript, status bar, key hints) and its outputs.
+
+`render` is pure; LiveView redraws the latest snapshot ~12 times a second on a terminal; PlainPrinter writes one
+plain line per completed entry when stdout is not a terminal (pipes, CI).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import IO, Any
+
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.live import Live
+from rich.rule import Rule
+from rich.segment import Segment
+from rich.text import Text
+
+from .view_state import (
+    AssistantLine,
+    ConnectionChange,
+    Entry,
+    ErrorLine,
+    GuardrailTrip,
+    HandoffDivider,
+    Notice,
+    StatusBar,
+    ToolCall,
+    UserLine,
+    ViewSnapshot,
+    ViewState,
+)
+
+REFRESH_PER_SECOND = 12.0
+SLOW_TURN_MS = 1000.0
+APPROVAL_PROMPT = "approve? [y]es / [n]o"
+KEY_HINTS = {
+    "push-to-talk": "SPACE talk/stop · ESC interrupt · q quit",
+    "open mic": "ESC interrupt · q quit",
+    "text": "/interrupt /agent /history /quit",
+}
+_SEP = " · "
+_BARS = "▁▂▃▄▅▆▇█"
+_CHROME_LINES = 3  # separator, status bar, footer
+
+
+# --- formatting shared by the live view and the plain printer ------------------------------------------------
+
+
+def format_duration(ms: float) -> str:
+    """`12 ms` under a second, `1.2 s` from there."""
+    return f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
+
+
+def _one_line(text: str, limit: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _arguments(raw: str, *, compact: bool, limit: int = 80) -> str:
+    try:
+        parsed = json.loads(raw) if raw.strip() else {}
+        shown = json.dumps(parsed, ensure_ascii=False, separators=(",", ":") if compact else None)
+    except ValueError:
+        shown = raw
+    return _one_line(shown, limit)
+
+
+def mic_meter(levels: Iterable[float]) -> str:
+    """A sparkline of recent mic RMS levels, mapped over -60..0 dBFS."""
+    out = []
+    for rms in levels:
+        frac = (20 * math.log10(max(rms, 1e-6)) + 60) / 60
+        out.append(_BARS[min(len(_BARS) - 1, max(0, int(frac * len(_BARS))))])
+    return "".join(out)
+
+
+# --- the transcript ------------------------------------------------------------------------------------------
+
+
+def _speaker_line(prefix: str, prefix_style: str, text: str, partial: bool) -> Text:
+    line = Text(f"{prefix} › ", style=prefix_style)
+    line.append(text.strip() or "…", style="italic dim" if partial else "")
+    return line
+
+
+def _tool_line(call: ToolCall) -> Text:
+    line = Text("⚙ ", style="magenta")
+    line.append(call.name, style="bold magenta")
+    line.append(" " + _arguments(call.arguments, compact=False), style="magenta")
+    if call.state == "running":
+        line.append(" …", style="dim")
+    elif call.state == "awaiting-approval":
+        line.append(f" — {APPROVAL_PROMPT}", style="bold yellow")
+    elif call.state == "rejected":
+        line.append(" ✗ rejected", style="red")
+    else:
+        line.append(" → " + _one_line(call.result or "", 120))
+        if call.duration_ms is not None:
+            line.append(f" ({format_duration(call.duration_ms)})", style="dim")
+    return line
+
+
+def entry_renderable(entry: Entry) -> RenderableType:
+    """How one transcript entry looks in the live view."""
+    if isinstance(entry, UserLine):
+        return _speaker_line("you", "bold cyan", entry.text, not entry.final)
+    if isinstance(entry, AssistantLine):
+        line = _speaker_line(entry.speaker, "bold green", entry.text, not entry.final)
+        if entry.interrupted:
+            line.append(" — interrupted", style="yellow")
+        return line
+    if isinstance(entry, ToolCall):
+        return _tool_line(entry)
+    if isinstance(entry, HandoffDivider):
+        return Rule(f"→ {entry.to_agent}", style="blue")
+    if isinstance(entry, GuardrailTrip):
+        return Text(f"⚠ guardrail {', '.join(entry.guardrails)} tripped: “{_one_line(entry.text, 160)}”",
+                    style="bold red")
+    if isinstance(entry, ErrorLine):
+        code = f" [{entry.code}]" if entry.code else ""
+        return Text(f"✖ error{code}: {entry.message}", style="red")
+    if isinstance(entry, ConnectionChange):
+        return Text(f"· {entry.status} ·", style="dim", justify="center")
+    return Text(f"· {entry.text}", style="dim")
+
+
+class _Transcript:
+    """The newest entries that fit in `max_lines` (all of them when None), oldest on top."""
+
+    def __init__(self, entries: tuple[Entry, ...], max_lines: int | None) -> None:
+        self.entries = entries
+        self.max_lines = max_lines
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        opts = options.update(height=None)
+        if not self.entries:
+            lines = console.render_lines(Text("(nothing said yet)", style="dim"), opts, pad=False)
+        else:
+            lines = []
+            for entry in reversed(self.entries):
+                lines[:0] = console.render_lines(entry_renderable(entry), opts, pad=False)
+                if self.max_lines is not None and len(lines) >= self.max_lines:
+                    break
+        if self.max_lines is not None:
+            lines = lines[-self.max_lines:] if self.max_lines > 0 else []
+        for line in lines:
+            yield from _rstrip(line)
+            yield Segment.line()
+
+
+def _rstrip(line: list[Segment]) -> list[Segment]:
+    """The line without the trailing blanks that word wrapping leaves behind."""
+    out = list(line)
+    while out and not out[-1].control and not out[-1].text.rstrip():
+        out.pop()
+    if out and not out[-1].control:
+        last = out[-1]
+        out[-1] = Segment(last.text.rstrip(), last.style, last.control)
+    return out
+
+
+# --- the status bar and footer -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Field:
+    key: str
+    long: Text
+    short: Text
+    use_short: bool = False
+
+    @property
+    def text(self) -> Text:
+        return self.short if self.use_short else self.long
+
+
+# How the status bar gives way as the width shrinks, one step at a time, until it fits.
+_FIT_STEPS: tuple[tuple[str, str], ...] = (
+    ("short", "backend"), ("short", "mode"), ("short", "latency"), ("short", "mic"),
+    ("drop", "model"), ("drop", "backend"), ("drop", "mode"), ("drop", "mic"), ("short", "agent"),
+    ("drop", "connected"), ("drop", "latency"), ("drop", "agent"), ("drop", "ptt"),
+)
+
+
+def _field(key: str, long: str, short: str | None = None, style: str = "") -> _Field:
+    return _Field(key, Text(long, style=style), Text(long if short is None else short, style=style))
+
+
+def _status_fields(s: StatusBar) -> list[_Field]:
+    fields = [_field("backend", s.backend, "local" if s.backend.startswith("local") else None)]
+    if s.model:
+        fields.append(_field("model", s.model))
+    if s.agent:
+        fields.append(_field("agent", s.agent, _one_line(s.agent, 14), "bold"))
+    fields.append(_field("mode", s.mode, "PTT" if s.mode == "push-to-talk" else None))
+    if s.mode != "text":
+        if s.ptt:
+            fields.append(_field("ptt", s.ptt, None, "bold yellow" if s.ptt != "idle" else ""))
+        if s.mic_levels:
+            meter = mic_meter(s.mic_levels)
+            fields.append(_field("mic", f"mic {meter}", meter[-4:], "red" if s.mic_peak >= 0.99 else "cyan"))
+    if s.latency_ms is not None:
+        ms = format_duration(s.latency_ms)
+        fields.append(_field("latency", f"latency {ms}", ms, "bold red" if s.latency_ms >= SLOW_TURN_MS else "green"))
+    ok = s.connection == "connected"
+    fields.append(_field("connected" if ok else "connection", s.connection, None, "green" if ok else "bold yellow"))
+    return fields
+
+
+def status_line(status: StatusBar, width: int) -> Text:
+    """The status bar fitted to `width`: fields shorten, then the least useful drop, never wrapping."""
+    fields = _status_fields(status)
+
+    def joined() -> Text:
+        return Text(_SEP, style="dim").join(f.text for f in fields)
+
+    for action, key in _FIT_STEPS:
+        if joined().cell_len <= width:
+            break
+        for f in fields:
+            if f.key == key:
+                if action == "short":
+                    f.use_short = True
+                else:
+                    fields.remove(f)
+                break
+    line = joined()
+    line.truncate(width, overflow="ellipsis")
+    line.no_wrap = True
+    return line
+
+
+def footer_line(snapshot: ViewSnapshot, width: int) -> Text:
+    """Key hints, or the approval question while a tool call waits for one."""
+    pending = snapshot.pending_approval
+    if pending is not None:
+        line = Text(f"⚙ {pending.name}: {APPROVAL_PROMPT}", style="bold yellow")
+    else:
+        hints = snapshot.status.key_hints or KEY_HINTS.get(snapshot.status.mode, "")
+        line = Text(hints, style="dim")
+    line.truncate(width, overflow="ellipsis")
+    line.no_wrap = True
+    return line
+
+
+class _Screen:
+    def __init__(self, snapshot: ViewSnapshot, width: int | None, height: int | None) -> None:
+        self.snapshot, self.width, self.height = snapshot, width, height
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = min(self.width or options.max_width, options.max_width)
+        opts = options.update(width=width)
+        height = self.height if self.height is not None else options.height
+        max_lines = None if height is None else max(0, height - _CHROME_LINES)
+        yield from console.render(_Transcript(self.snapshot.entries, max_lines), opts)
+        yield from console.render(Rule(style="dim"), opts)
+        yield from console.render(status_line(self.snapshot.status, width), opts)
+        yield from console.render(footer_line(self.snapshot, width), opts)
+
+
+def render(snapshot: ViewSnapshot, *, width: int | None = None, height: int | None = None) -> RenderableType:
+    """The whole view: the newest transcript lines that fit `height` (all when None), status bar, key hints.
+
+    `width` caps the console's width; the status bar and footer always fit on one line each.
+    """
+    return _Screen(snapshot, width, height)
+
+
+# --- terminal output -----------------------------------------------------------------------------------------
+
+
+def make_console(file: IO[str] | None = None) -> Console:
+    """A Console on `file` (stdout by default); `console.is_terminal` says whether a live view is possible."""
+    return Console(file=file, highlight=False, emoji=False)
+
+
+class LiveView:
+    """A Rich Live display of the latest snapshot: `update` only stores it, the refresh thread draws it.
+
+    Use as a context manager (or `start` / `stop`); call `update(state.snapshot())` after applying events.
+    """
+
+    def __init__(self, console: Console | None = None, *, refresh_per_second: float = REFRESH_PER_SECOND) -> None:
+        self.console = console or make_console()
+        self._snapshot: ViewSnapshot | None = None
+        self._live = Live(console=self.console, auto_refresh=True, refresh_per_second=refresh_per_second,
+                          get_renderable=self._renderable, vertical_overflow="crop", transient=False)
+
+    def _renderable(self) -> RenderableType:
+        snapshot = self._snapshot
+        if snapshot is None:
+            return Text("")
+        return render(snapshot, height=max(_CHROME_LINES + 1, self.console.size.height - 1))
+
+    def update(self, snapshot: ViewSnapshot, *, refresh: bool = False) -> None:
+        """Show `snapshot` at the next refresh (now, with `refresh=True`)."""
+        self._snapshot = snapshot
+        if refresh:
+            self._live.refresh()
+
+    def start(self) -> None:
+        self._live.start(refresh=self._snapshot is not None)
+
+    def stop(self) -> None:
+        self._live.stop()
+
+    def __enter__(self) -> LiveView:
+        self.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+
+def plain_line(entry: Entry, *, partial: bool = False) -> str | None:
+    """One entry as a plain line (None for entries with nothing to say); `partial` marks an unfinished one."""
+    tail = " …" if partial else ""
+    if isinstance(entry, UserLine):
+        text = entry.text.strip()
+        return f"you: {text}{tail}" if text else None
+    if isinstance(entry, AssistantLine):
+        text = entry.text.strip()
+        if entry.interrupted:
+            return f"{entry.speaker}: {text} [interrupted]" if text else f"{entry.speaker}: [interrupted]"
+        return f"{entry.speaker}: {text}{tail}" if text else None
+    if isinstance(entry, ToolCall):
+        call = f"[tool] {entry.name}({_arguments(entry.arguments, compact=True, limit=200)})"
+        if entry.state == "rejected":
+            return f"{call} rejected"
+        if entry.state == "awaiting-approval":
+            return f"{call} not answered" if partial else None
+        if entry.state == "running":
+            return f"{call} -> (no result)" if partial else None
+        took = f" ({format_duration(entry.duration_ms)})" if entry.duration_ms is not None else ""
+        return f"{call} -> {_one_line(entry.result or '', 200)}{took}"
+    if isinstance(entry, HandoffDivider):
+        return f"[handoff] → {entry.to_agent}"
+    if isinstance(entry, GuardrailTrip):
+        return f"[guardrail] {', '.join(entry.guardrails)} tripped: {_one_line(entry.text, 200)}"
+    if isinstance(entry, ErrorLine):
+        return f"[error] {entry.message}" + (f" ({entry.code})" if entry.code else "")
+    if isinstance(entry, ConnectionChange):
+        return f"[connection] {entry.status}"
+    if isinstance(entry, Notice):
+        return f"[notice] {entry.text}"
+    return None
+
+
+class PlainPrinter:
+    """Plain lines for a non-terminal: each completed entry once, in transcript order, never partials.
+
+    Call `feed` as often as you like (it prints only what is new) and `finish` at the end, which also prints
+    entries left unfinished. Approval requests are announced once as `[approval] …` lines.
+    """
+
+    def __init__(self, out: IO[str] | Console | None = None) -> None:
+        self._console = out if isinstance(out, Console) else None
+        self._file: IO[str] | None = None if isinstance(out, Console) else out
+        self._printed: set[int] = set()
+        self._announced: set[int] = set()
+        self._last: ViewSnapshot | None = None
+
+    def feed(self, source: ViewSnapshot | ViewState) -> None:
+        """Print the entries completed since the last call."""
+        snapshot = source.snapshot() if isinstance(source, ViewState) else source
+        self._last = snapshot
+        if snapshot.entries:
+            floor = snapshot.entries[0].seq
+            self._printed = {s for s in self._printed if s >= floor}
+            self._announced = {s for s in self._announced if s >= floor}
+        for entry in snapshot.entries:
+            if entry.seq in self._printed:
+                continue
+            if entry.complete:
+                self._printed.add(entry.seq)
+                self._write(plain_line(entry))
+            elif isinstance(entry, ToolCall) and entry.state == "awaiting-approval" \
+                    and entry.seq not in self._announced:
+                self._announced.add(entry.seq)
+                self._write(f"[approval] {entry.name}({_arguments(entry.arguments, compact=True, limit=200)})"
+                            f" awaits approval")
+
+    update = feed
+
+    def finish(self, source: ViewSnapshot | ViewState | None = None) -> None:
+        """Print what is new, then the entries still unfinished (marked with a trailing …)."""
+        if source is not None:
+            self.feed(source)
+        if self._last is None:
+            return
+        for entry in self._last.entries:
+            if entry.seq not in self._printed:
+                self._printed.add(entry.seq)
+                self._write(plain_line(entry, partial=True))
+
+    def __enter__(self) -> PlainPrinter:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.finish()
+
+    def _write(self, line: str | None) -> None:
+        if line is None:
+            return
+        if self._console is not None:
+            self._console.print(line, markup=False, highlight=False, emoji=False, soft_wrap=True)
+            return
+        out = self._file or sys.stdout
+        out.write(line + "\n")
+        out.flush()
+
+
+def open_view(console: Console | None = None) -> LiveView | PlainPrinter:
+    """A LiveView on a terminal, else a PlainPrinter on the console's file; both take `update(snapshot)`."""
+    console = console or make_console()
+    return LiveView(console) if console.is_terminal else PlainPrinter(console.file)
