@@ -163,6 +163,7 @@ async def test_tone_played_is_captured_from_the_speaker_monitor(audio_env: None,
     src = tone(660, 600, amplitude=0.4)
     with capture_speaker(raw):
         async with DuplexAudio(AudioConfig(capture=False), tracker=tracker) as audio:
+            await asyncio.sleep(0.3)  # a just-opened stream may drop its first blocks while PulseAudio primes it
             for i in range(0, len(src), 2400):
                 audio.play(src[i : i + 2400].tobytes(), item_id="item_a", response_id="resp_a")
                 await asyncio.sleep(0.02)
@@ -190,6 +191,7 @@ async def test_interrupt_mid_playback_silences_the_speaker_within_a_block_and_fa
     src = tone(440, 3000, amplitude=0.4)
     with capture_speaker(raw):
         async with DuplexAudio(AudioConfig(capture=False, block_ms=10)) as audio:
+            await asyncio.sleep(0.3)  # a just-opened stream may drop its first blocks while PulseAudio primes it
             audio.play(src, item_id="item", response_id="resp")
             await asyncio.sleep(0.6)
             audio.interrupt("resp")

@@ -30,14 +30,24 @@ def tick(buf: JitterBuffer, clock: FakeClock, blocks: int = 1) -> np.ndarray:
     return np.concatenate(out)
 
 
-def test_prebuffer_waits_for_the_start_delay_then_plays_in_order(clock: FakeClock) -> None:
+def test_time_rule_starts_a_trickle_after_the_start_delay_in_order(clock: FakeClock) -> None:
     buf = JitterBuffer(clock=clock, initial_prebuffer_ms=60)
-    data = ramp(4800)
+    data = ramp(720)  # 30 ms: less than the 60 ms start buffer, so only the clock can start it
     buf.feed(data, "item_a", 0, "resp_1")
     silent = tick(buf, clock, 6)  # 0..50 ms: still prebuffering
     assert not silent.any()
     assert buf.state == "prebuffering"
-    played = tick(buf, clock, 12)  # 60..170 ms: 120 ms of the 200 ms queued
+    played = tick(buf, clock, 3)  # the 60 ms callback starts playback
+    np.testing.assert_array_equal(played[:720], data)
+
+
+def test_buffer_rule_starts_as_soon_as_enough_audio_is_queued(clock: FakeClock) -> None:
+    buf = JitterBuffer(clock=clock, initial_prebuffer_ms=60)
+    data = ramp(4800)
+    buf.feed(data[:1200], "item_a", 0, "resp_1")  # 50 ms queued: wait
+    assert not tick(buf, clock).any()
+    buf.feed(data[1200:], "item_a", 0, "resp_1")  # 200 ms queued: start at the next callback, 10 ms in
+    played = tick(buf, clock, 12)
     assert buf.state == "playing"
     np.testing.assert_array_equal(played, data[: 12 * BLOCK])
 
@@ -64,22 +74,38 @@ def test_a_new_response_id_releases_the_previous_one(clock: FakeClock) -> None:
 def test_prebuffer_adapts_down_on_steady_arrival_and_up_on_jitter(clock: FakeClock) -> None:
     buf = JitterBuffer(clock=clock)
     assert buf.prebuffer_ms == 120  # conservative before anything was measured
-    for r in range(3):  # deltas of 50 ms arriving every 25 ms: never late
+    assert buf.start_buffer_ms == 120
+    for r in range(3):  # deltas of 50 ms arriving every 25 ms: never late, never a gap
         for _ in range(10):
             buf.feed(ramp(1200), "item", 0, f"steady_{r}")
             clock.advance(0.025)
     buf.feed(ramp(10), "item", 0, "next")
-    assert buf.prebuffer_ms == 40  # clamped floor
+    assert buf.prebuffer_ms == 40  # 0 ms lateness + 20 ms margin, clamped to the floor
+    assert buf.start_buffer_ms == 40
     for _ in range(10):  # one delta 90 ms behind schedule
         buf.feed(ramp(1200), "item", 0, "jittery")
         clock.advance(0.050)
     buf.feed(ramp(1200), "item", 0, "jittery")
     clock.advance(0.14)
     buf.feed(ramp(1200), "item", 0, "jittery")
-    assert buf.prebuffer_ms == pytest.approx(90 + 10, abs=1)
+    assert buf.prebuffer_ms == pytest.approx(90 + 20, abs=1)
     clock.advance(1.0)
     buf.feed(ramp(1200), "item", 0, "jittery")
     assert buf.prebuffer_ms == 120  # clamped ceiling
+
+
+def test_start_buffer_learns_the_gap_after_a_short_first_burst(clock: FakeClock) -> None:
+    buf = JitterBuffer(clock=clock, initial_prebuffer_ms=120)
+    for r in range(4):  # 40 ms arrives, then nothing for 100 ms, then plenty
+        buf.feed(ramp(960), "item", 0, f"resp_{r}")
+        clock.advance(0.1)
+        for _ in range(10):
+            buf.feed(ramp(960), "item", 0, f"resp_{r}")
+        clock.advance(1.0)
+    buf.feed(ramp(10), "item", 0, "next")
+    # Starting with 40 ms in hand would have run dry; with the second burst in hand, never.
+    assert buf.start_buffer_ms == pytest.approx(40 + 20)
+    assert buf.prebuffer_ms == pytest.approx(100 - 40 + 20)
 
 
 def test_underrun_outputs_silence_counts_and_reprebuffers(clock: FakeClock) -> None:
@@ -159,7 +185,7 @@ def test_flush_mid_block_fades_within_5ms_then_exact_zeros(clock: FakeClock) -> 
 
 def test_interrupt_before_playback_started_emits_nothing(clock: FakeClock) -> None:
     buf = JitterBuffer(clock=clock, initial_prebuffer_ms=100)
-    buf.feed(tone(440, 500), "item", 0, "resp")
+    buf.feed(tone(440, 50), "item", 0, "resp")
     tick(buf, clock, 2)
     buf.interrupt("resp")
     assert not tick(buf, clock, 20).any()
@@ -213,11 +239,11 @@ def test_played_samples_are_reported_per_item_to_a_real_tracker(clock: FakeClock
         calls.append((item_id, content_index, samples))
         tracker.on_play_ms(item_id, content_index, samples * 1000 / RATE)
 
-    buf = JitterBuffer(clock=clock, initial_prebuffer_ms=40, on_played=on_played)
+    buf = JitterBuffer(clock=clock, initial_prebuffer_ms=120, on_played=on_played)
     buf.feed(ramp(300), "item_a", 0, "resp")  # 12.5 ms
     buf.feed(ramp(700), "item_a", 0, "resp")  # run-length merge with the previous delta
-    buf.feed(ramp(2400), "item_b", 1, "resp")  # 100 ms
-    tick(buf, clock, 4)  # prebuffer: nothing played, nothing reported
+    buf.feed(ramp(1600), "item_b", 1, "resp")  # 67 ms
+    tick(buf, clock, 12)  # 108 ms queued < 120 ms: the clock starts it at 120 ms; nothing reported before
     assert calls == []
     tick(buf, clock, 5)  # 1200 samples: 1000 of item_a, 200 of item_b
     assert calls == [("item_a", 0, 240), ("item_a", 0, 240), ("item_a", 0, 240), ("item_a", 0, 240),

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..protocol.codecs import PCM16_RATE
+from .prebuffer import PrebufferPolicy
 
 Int16Array = npt.NDArray[np.int16]
 PlayedCallback = Callable[[str, int, int], None]
@@ -34,6 +35,7 @@ class JitterStats:
     state: PlayState
     buffered_ms: float
     prebuffer_ms: float
+    start_buffer_ms: float
     underruns: int
     overflows: int
     overflow_dropped_samples: int
@@ -61,11 +63,10 @@ class JitterBuffer:
     thread (the event loop); `read_into` is called from the audio callback. Both sides hold one lock only for
     index arithmetic and copies of at most one delta or one block; `on_played` runs after the lock is released.
 
-    Prebuffer: playback of a response starts once `prebuffer_ms` have passed since its first sample arrived (or
-    at once when the response is marked ended). The target is the worst lateness seen in recent responses - how
-    far a delta arrived behind a real-time schedule anchored at the response's first arrival - plus a margin,
-    clamped to [min_prebuffer_ms, max_prebuffer_ms]. If the buffer runs dry and more audio of the same response
-    arrives, that is an underrun: it is counted and the response re-prebuffers with the raised target.
+    Prebuffer: a response starts playing `prebuffer_ms` after its first sample arrived or once `start_buffer_ms`
+    are queued, whichever comes first (see PrebufferPolicy), or at once when the response is marked ended.
+    If the buffer runs dry and more audio of the same response arrives, that is an underrun: it is counted and
+    the response re-prebuffers by the (raised) time rule only.
     """
 
     def __init__(
@@ -76,27 +77,27 @@ class JitterBuffer:
         min_prebuffer_ms: float = 40.0,
         max_prebuffer_ms: float = 120.0,
         initial_prebuffer_ms: float | None = None,
-        margin_ms: float = 10.0,
-        history: int = 8,
+        margin_ms: float = 20.0,
+        history: int = 32,
         fade_ms: float = 5.0,
         on_played: PlayedCallback | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if not 0 < min_prebuffer_ms <= max_prebuffer_ms:
-            raise ValueError("need 0 < min_prebuffer_ms <= max_prebuffer_ms")
+        self.policy = PrebufferPolicy(
+            sample_rate,
+            min_ms=min_prebuffer_ms,
+            max_ms=max_prebuffer_ms,
+            initial_ms=initial_prebuffer_ms,
+            margin_ms=margin_ms,
+            history=history,
+        )
         self.sample_rate = sample_rate
         self.capacity = max(int(capacity_s * sample_rate), 1)
         self._ring: Int16Array = np.zeros(self.capacity, dtype=np.int16)
         self._fade_len = max(int(sample_rate * min(fade_ms, 5.0) / 1000), 1)
-        # Gains strictly between 1 and 0, ending just above 0, so the ramp starts at the current level.
-        self._ramp = np.linspace(1.0, 0.0, self._fade_len + 2, dtype=np.float32)[1:-1]
         self._fade: Int16Array = np.zeros(self._fade_len, dtype=np.int16)
         self._fade_pending = 0
-        self._min_ms = min_prebuffer_ms
-        self._max_ms = max_prebuffer_ms
-        self._initial_ms = max_prebuffer_ms if initial_prebuffer_ms is None else initial_prebuffer_ms
-        self._margin_ms = margin_ms
-        self._history: deque[float] = deque(maxlen=history)
+        self._start_samples: int | None = None  # buffer-fill start threshold of the current prebuffer phase
         self._on_played = on_played
         self._clock = clock
         self._lock = threading.Lock()
@@ -106,16 +107,11 @@ class JitterBuffer:
         self._state: PlayState = "idle"
         self._start_at = 0.0  # clock time at which prebuffering ends
         self._feeding: str | None = None  # response currently being fed
-        self._feeding_known = False
         self._ended: set[str | None] = set()
         self._drained_response: str | None = None
         self._drained = False
         self._cancelled: set[str] = set()
         self._cancelled_order: deque[str] = deque()
-        self._anchor_time = 0.0  # lateness reference: arrival time and samples fed at the anchor
-        self._anchor_samples = 0
-        self._fed_in_response = 0
-        self._peak_lateness_ms: float | None = None
         self._reports: list[tuple[str, int, int]] = []
         self.underruns = 0
         self.overflows = 0
@@ -129,11 +125,13 @@ class JitterBuffer:
 
     @property
     def prebuffer_ms(self) -> float:
-        """The start delay the next response will get."""
-        target = max(self._history) + self._margin_ms if self._history else self._initial_ms
-        if self._peak_lateness_ms is not None:  # the response in flight may already be worse than history
-            target = max(target, self._peak_lateness_ms + self._margin_ms)
-        return min(max(target, self._min_ms), self._max_ms)
+        """The start delay (time rule) the next prebuffer phase will get."""
+        return self.policy.start_delay_ms
+
+    @property
+    def start_buffer_ms(self) -> float:
+        """The queued audio (buffer rule) at which the next response starts, if the clock has not started it."""
+        return self.policy.start_buffer_ms
 
     @property
     def buffered_samples(self) -> int:
@@ -165,7 +163,9 @@ class JitterBuffer:
             if response_id is not None and response_id in self._cancelled:
                 self.dropped_feeds += 1
                 return 0
-            self._track_arrival(response_id, len(samples), now)
+            if response_id != self._feeding:
+                self._feeding = response_id
+            self.policy.on_arrival(response_id, len(samples), now)
             if len(samples) == 0:
                 return 0
             self._append(samples, item_id, content_index, response_id)
@@ -173,9 +173,11 @@ class JitterBuffer:
                 underrun = self._drained and self._drained_response == response_id and (
                     response_id not in self._ended
                 )
+                self._start_samples = int(self.start_buffer_ms * self.sample_rate / 1000)
                 if underrun:
                     self.underruns += 1
-                    self._anchor_time, self._anchor_samples = now, self._fed_in_response - len(samples)
+                    self.policy.reanchor(now, self.policy.fed_in_response - len(samples))
+                    self._start_samples = None
                 self._state = "prebuffering"
                 self._start_at = now + self.prebuffer_ms / 1000
             self._drained = False
@@ -216,6 +218,7 @@ class JitterBuffer:
                 state=self._state,
                 buffered_ms=self.buffered_samples * 1000 / self.sample_rate,
                 prebuffer_ms=self.prebuffer_ms,
+                start_buffer_ms=self.start_buffer_ms,
                 underruns=self.underruns,
                 overflows=self.overflows,
                 overflow_dropped_samples=self.overflow_dropped_samples,
@@ -243,12 +246,17 @@ class JitterBuffer:
                 self._fade_pending -= k
                 pos = k
             elif self._state == "prebuffering" and (
-                self._clock() >= self._start_at or self._feeding in self._ended or self._feeding_stale()
+                self._clock() >= self._start_at
+                or (self._start_samples is not None and self._write - self._read >= self._start_samples)
+                or self._feeding in self._ended
+                or self._feeding_stale()
             ):
                 self._state = "playing"
             if self._state == "playing" and pos == 0:
                 pos = self._copy_runs(out, reports)
-                if self._read == self._write:
+                # Dry only if this block had to be padded: an exactly-filled block still plays for a whole
+                # period, and audio arriving before the next callback continues without a gap.
+                if pos < n:
                     self._state = "idle"
                     self._drained = True
                     self._drained_response = self._feeding
@@ -267,21 +275,6 @@ class JitterBuffer:
     def _feeding_stale(self) -> bool:
         # Queued audio of an earlier response than the one being fed is complete: no reason to wait.
         return bool(self._runs) and self._runs[0].response_id != self._feeding
-
-    def _track_arrival(self, response_id: str | None, count: int, now: float) -> None:
-        if not self._feeding_known or response_id != self._feeding:
-            if self._peak_lateness_ms is not None:
-                self._history.append(self._peak_lateness_ms)
-            self._feeding, self._feeding_known = response_id, True
-            self._peak_lateness_ms = None
-            self._fed_in_response = 0
-            self._anchor_time, self._anchor_samples = now, 0
-        lateness_ms = (now - self._anchor_time) * 1000 - (
-            (self._fed_in_response - self._anchor_samples) * 1000 / self.sample_rate
-        )
-        if self._peak_lateness_ms is None or lateness_ms > self._peak_lateness_ms:
-            self._peak_lateness_ms = lateness_ms
-        self._fed_in_response += count
 
     def _append(self, samples: Int16Array, item_id: str, content_index: int, response_id: str | None) -> None:
         count = len(samples)
