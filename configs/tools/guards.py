@@ -31,13 +31,14 @@ def read_vault_code(vault: str = "main") -> str:
     return f"The secret code for the {vault} vault is ZX-4471."
 
 
-def refund_policy(order_id: str = "any") -> str:
+def refund_policy(order_id: str = "") -> str:
     """Explain the return policy for an order.
 
     Args:
         order_id: The order number, for example 1001.
     """
-    return f"Order {order_id} can be refunded within 30 days of delivery."
+    subject = f"Order {order_id}" if order_id else "Any order"
+    return f"{subject} can be refunded within 30 days of delivery."
 
 
 @output_guardrail(name="no_refund_talk")

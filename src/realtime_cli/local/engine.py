@@ -15,7 +15,7 @@ from ..protocol import names
 from ..protocol.codecs import AudioDecodeError, decode_audio
 from ..protocol.names import Dialect
 from ..protocol.session_config import VOICES, SessionConfig, session_from_wire, session_to_wire
-from ..protocol.state import ACTIVE_RESPONSE_ERROR
+from ..protocol.state import ACTIVE_RESPONSE_ERROR, CANCEL_NOT_ACTIVE_ERROR
 from .brain import Brain, BrainContext, Call, Say
 from .conversation import Conversation, Item
 from .responder import Response, ResponseSpec, stream_response, usage
@@ -279,7 +279,7 @@ class EngineSession:
         wanted = optional(event, "response_id", str, "a string")
         if self.response is None or (wanted is not None and wanted != self.response.id):
             raise ClientEventError("Cancellation failed: no active response found.",
-                                   code="response_cancel_not_active")
+                                   code=CANCEL_NOT_ACTIVE_ERROR)
         await self._cancel_response("client_cancelled")
 
     async def _output_clear(self, event: dict[str, Any]) -> None:

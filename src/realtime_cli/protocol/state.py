@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from .codecs import AudioFormat, bytes_to_ms
 
 ACTIVE_RESPONSE_ERROR = "conversation_already_has_active_response"
+CANCEL_NOT_ACTIVE_ERROR = "response_cancel_not_active"
 
 
 class ResponseGate:

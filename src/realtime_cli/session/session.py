@@ -15,7 +15,13 @@ from ..protocol import names
 from ..protocol.codecs import AudioDecodeError, decode_audio
 from ..protocol.errors import RealtimeConnectionError
 from ..protocol.server_events import AttrDict, ServerEvent
-from ..protocol.state import ACTIVE_RESPONSE_ERROR, AudioLedger, CancelledResponses, ResponseGate
+from ..protocol.state import (
+    ACTIVE_RESPONSE_ERROR,
+    CANCEL_NOT_ACTIVE_ERROR,
+    AudioLedger,
+    CancelledResponses,
+    ResponseGate,
+)
 from ..transport.model import ConnectionEvent, RealtimeModel, RealtimeModelConfig, RealtimeModelEvent
 from . import events as ev
 from ._guardrail_runner import GuardrailRunner
@@ -287,6 +293,9 @@ class RealtimeSession:
         error = AttrDict(detail) if isinstance(detail, dict) else AttrDict(message=str(detail))
         if error.get("code") == ACTIVE_RESPONSE_ERROR:
             self._gate.on_rejected()
+        elif error.get("code") == CANCEL_NOT_ACTIVE_ERROR and self._gate.active_response_id is None:
+            logger.debug("cancel raced the end of the response: %s", error.get("message"))
+            return  # our cancel arrived just after the response ended: nothing was lost
         self.emit(ev.RealtimeError(error=error, info=self._info, raw=event))
 
     async def _on_response_created(self, event: ServerEvent) -> None:
