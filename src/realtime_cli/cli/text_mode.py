@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+import threading
 from typing import Any
 
 from ..session.session import RealtimeSession
@@ -68,10 +69,23 @@ class _Printer:
 
 
 async def _read_line(prompt: str) -> str | None:
-    try:
-        return await asyncio.to_thread(input, prompt)
-    except EOFError:
-        return None
+    """One line from the user, read on a daemon thread so Ctrl-C never waits for a blocked input()."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[str | None] = loop.create_future()
+
+    def read() -> None:
+        try:
+            line: str | None = input(prompt)
+        except (EOFError, OSError, ValueError):
+            line = None
+        def deliver() -> None:
+            if not future.done():
+                future.set_result(line)
+
+        loop.call_soon_threadsafe(deliver)
+
+    threading.Thread(target=read, name="rtagent-input", daemon=True).start()
+    return await future
 
 
 async def run_text(session: RealtimeSession, state: ViewState, *, recorder: Recorder | None = None) -> int:

@@ -285,11 +285,14 @@ class LiveView:
     Use as a context manager (or `start` / `stop`); call `update(state.snapshot())` after applying events.
     """
 
-    def __init__(self, console: Console | None = None, *, refresh_per_second: float = REFRESH_PER_SECOND) -> None:
+    def __init__(self, console: Console | None = None, *, refresh_per_second: float = REFRESH_PER_SECOND,
+                 screen: bool = False) -> None:
+        """`screen=True` draws on the terminal's alternate screen (full-screen, redrawn in place)."""
         self.console = console or make_console()
         self._snapshot: ViewSnapshot | None = None
         self._live = Live(console=self.console, auto_refresh=True, refresh_per_second=refresh_per_second,
-                          get_renderable=self._renderable, vertical_overflow="crop", transient=False)
+                          get_renderable=self._renderable, vertical_overflow="crop", transient=False,
+                          screen=screen)
 
     def _renderable(self) -> RenderableType:
         snapshot = self._snapshot

@@ -18,7 +18,7 @@ from ..session.session import RealtimeSession
 from .keys import KeyReader
 from .pump import SessionPump
 from .recorder import Recorder
-from .view import open_view
+from .view import LiveView, PlainPrinter, make_console
 from .view_state import ViewState
 
 SEND_QUEUE_FRAMES = 500  # 10 s of 20 ms frames: a stalled connection drops the oldest, never grows
@@ -146,13 +146,17 @@ async def run_voice(session: RealtimeSession, state: ViewState, options: Any, tr
 
     state.set_mode("open mic" if open_mic else "push-to-talk")
     tasks: list[asyncio.Task[Any]] = []
-    with open_view() as view, KeyReader(loop, on_key):
+    console = make_console()
+    view: Any = LiveView(console, screen=True) if console.is_terminal else PlainPrinter(console)
+    with view, KeyReader(loop, on_key):
         tasks = [asyncio.create_task(pump.run()), asyncio.create_task(sender.run()),
                  asyncio.create_task(tick(view))]
         finished = asyncio.create_task(pump.finished.wait())
         await asyncio.wait([asyncio.create_task(quit_event.wait()), finished], return_when=asyncio.FIRST_COMPLETED)
         view.update(state.snapshot())
     duplex.close()
+    if console.is_terminal:  # leave the conversation in the scrollback once the full-screen view closes
+        PlainPrinter(console).finish(state)
     for task in tasks[1:]:
         task.cancel()
     if stalled:
