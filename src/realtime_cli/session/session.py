@@ -29,6 +29,7 @@ from ._tool_runner import ToolRunner
 from .agent import RealtimeAgent
 from .config import AgentSpec, ModelSettings, RunConfigModel, build_session_config
 from .context import RunContextWrapper
+from .event_buffer import EventBuffer
 from .handoffs import as_handoff
 from .items import History, RealtimeItem, item_from_wire
 from .playback import RealtimePlaybackTracker
@@ -56,7 +57,7 @@ class RealtimeSession:
         self._model_config = model_config
         self._run_config = run_config
         self._settings = settings
-        self._queue: asyncio.Queue[Any] = asyncio.Queue()
+        self._queue = EventBuffer()
         self._history = History()
         self._gate = ResponseGate()
         self._cancelled = CancelledResponses()
@@ -166,12 +167,12 @@ class RealtimeSession:
         with contextlib.suppress(Exception):
             await self._model.close()
         self._model.remove_listener(self)
-        self._queue.put_nowait(_END)
+        self._queue.put(_END)
 
     # --- plumbing shared with the tool and guardrail runners -------------------------------------------------
 
     def emit(self, event: Any) -> None:
-        self._queue.put_nowait(event)
+        self._queue.put(event)
 
     @property
     def info(self) -> ev.RealtimeEventInfo:
@@ -286,7 +287,7 @@ class RealtimeSession:
         self._closed = True
         await self._tools.cancel_all()
         self._guardrails.cancel_all()
-        self._queue.put_nowait(_END)
+        self._queue.put(_END)
 
     def _on_error(self, event: ServerEvent) -> None:
         detail = event.data.get("error")
@@ -326,7 +327,7 @@ class RealtimeSession:
             return
         self._ledger.on_delta(item_id, content_index, len(pcm), time.monotonic())
         audio = ev.RealtimeModelAudio(pcm, response_id)
-        self._queue.put_nowait(ev.RealtimeAudio(audio, item_id, content_index, self._info))
+        self._queue.put(ev.RealtimeAudio(audio, item_id, content_index, self._info))
 
     async def _on_audio_done(self, event: ServerEvent) -> None:
         data = event.data
