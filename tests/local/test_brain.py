@@ -244,6 +244,126 @@ def test_a_new_intent_or_never_mind_replaces_the_pending_question() -> None:
     assert "never mind" in said(dropped).lower()
 
 
+# --- the shipped support demo (configs/support.yaml) ------------------------------------------------------------
+
+LOOKUP_ORDER = _tool(
+    "lookup_order", "Look up an order's contents and delivery status.",
+    {"order_id": {"type": "string", "description": "The order number, for example 1001."}},
+)
+SERVICE_STATUS = _tool(
+    "service_status", "Report whether our services are working.",
+    {"service": {"type": "string", "default": "all",
+                 "description": "The service to check: website, payments, email, mobile app, or all."}}, [],
+)
+GET_INVOICE = _tool(
+    "get_invoice", "Get the invoice number, amount and payment state for an order.",
+    {"order_id": {"type": "string", "description": "The order number the invoice belongs to, for example 1002."}},
+)
+ISSUE_REFUND = _tool(
+    "issue_refund", "Refund an order in full. Needs the user's approval.",
+    {"order_id": {"type": "string", "description": "The order number to refund."},
+     "reason": {"type": "string", "default": "not given", "description": "Why the customer wants the refund."}},
+    ["order_id"],
+)
+TROUBLESHOOTING = _tool(
+    "troubleshooting_steps", "Suggest troubleshooting steps for a technical problem.",
+    {"issue": {"type": "string", "description": "The kind of problem: wifi, login, audio or battery."}},
+)
+TO_CUSTOMER_SERVICE = _tool(
+    "transfer_to_customer_service", "Handoff to the Customer Service agent to handle the request.", {},
+)
+TO_BILLING = _tool("transfer_to_billing_support", "Transfer to billing support", {})
+DEMO_SERVICE = [LOOKUP_ORDER, SERVICE_STATUS, TO_BILLING, TECH]
+DEMO_BILLING = [GET_INVOICE, ISSUE_REFUND, TO_CUSTOMER_SERVICE]
+DEMO_TECH = [TROUBLESHOOTING, SERVICE_STATUS, TO_CUSTOMER_SERVICE]
+
+
+@pytest.mark.parametrize(("text", "issue"), [
+    ("Give me troubleshooting steps for my wifi", "wifi"),
+    ("I need help with my audio", "audio"),
+    ("my login is broken", "login"),
+    ("my battery drains fast", "battery"),
+    ("wifi", "wifi"),
+])
+def test_example_values_in_a_parameter_description_fill_it(text: str, issue: str) -> None:
+    assert call_args(reply(DEMO_TECH, text), "troubleshooting_steps") == {"issue": issue}
+
+
+def test_a_value_after_for_my_fills_a_lone_required_string() -> None:
+    tool = _tool("troubleshoot", "Troubleshoot a technical problem.", {"device": {"type": "string"}})
+    assert call_args(reply([tool], "troubleshoot the connection for my printer"), "troubleshoot") == {
+        "device": "printer",
+    }
+    assert call_args(reply([tool], "troubleshoot the problem with my router"), "troubleshoot") == {"device": "router"}
+
+
+def test_the_answer_to_our_question_fills_the_parameter_even_when_it_is_an_intent_word() -> None:
+    question = said(reply(DEMO_TECH, "I need troubleshooting steps"))
+    assert question == "What issue would you like for the troubleshooting steps?"
+    done = reply(DEMO_TECH, "I need troubleshooting steps", Turn("assistant", question), "wifi")
+    assert call_args(done, "troubleshooting_steps") == {"issue": "wifi"}
+    plain = _tool("troubleshoot", "Troubleshoot a technical problem.", {"problem": {"type": "string"}})
+    question = said(reply([plain], "troubleshoot"))
+    done = reply([plain], "troubleshoot", Turn("assistant", question), "internet connection")
+    assert call_args(done, "troubleshoot") == {"problem": "internet connection"}
+
+
+@pytest.mark.parametrize("text", [
+    "my wifi keeps dropping, transfer me to technical support",
+    "transfer me to technical support",
+    "can you transfer me to tech support about my invoice",
+    "I need technical support",
+])
+def test_a_transfer_to_an_agent_that_is_not_here_goes_to_the_available_handoff(text: str) -> None:
+    assert call_args(reply(DEMO_BILLING, text), "transfer_to_customer_service") == {}
+
+
+def test_a_transfer_named_tool_keeps_its_turn_and_goodbyes_stay_small_talk() -> None:
+    money = _tool("transfer_money", "Transfer money between accounts.", {"amount": {"type": "number"}})
+    assert call_args(reply([money, TO_CUSTOMER_SERVICE], "transfer 50 to my savings"), "transfer_money") == {
+        "amount": 50,
+    }
+    assert isinstance(reply(DEMO_BILLING, "talk to you later"), Say)
+
+
+@pytest.mark.parametrize(("text", "order_id"), [
+    ("refund order 1002", "1002"),
+    ("please refund order A-17", "A-17"),
+    ("refund order #1003 because it broke", "1003"),
+    ("I want a refund for order one thousand and one", "1001"),
+])
+def test_order_ids_take_code_looking_values(text: str, order_id: str) -> None:
+    assert call_args(reply(DEMO_BILLING, text), "issue_refund")["order_id"] == order_id
+
+
+@pytest.mark.parametrize("text", ["I need a refund for support", "refund my order", "issue a refund please"])
+def test_an_order_id_is_never_a_plain_word_so_the_brain_asks(text: str) -> None:
+    question = said(reply(DEMO_BILLING, text))
+    assert question == "What is the order number for the refund?"
+    again = reply(DEMO_BILLING, text, Turn("assistant", question), "support")
+    assert said(again) == question
+    done = reply(DEMO_BILLING, text, Turn("assistant", question), "it's 1003")
+    assert call_args(done, "issue_refund") == {"order_id": "1003"}
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("I have a question about my invoice", "transfer_to_billing_support"),
+    ("i have a question about my invoice", "transfer_to_billing_support"),
+    ("My wifi keeps dropping, I need technical support", "transfer_to_technical_support"),
+    ("Thanks. Please transfer me to billing support", "transfer_to_billing_support"),
+])
+def test_customer_service_in_the_demo_hands_off(text: str, name: str) -> None:
+    assert call_args(reply(DEMO_SERVICE, text), name) == {}
+
+
+def test_customer_service_in_the_demo_uses_its_own_tools() -> None:
+    assert call_args(reply(DEMO_SERVICE, "Where is my order 1001?"), "lookup_order") == {"order_id": "1001"}
+    assert call_args(reply(DEMO_SERVICE, "is the website down"), "service_status") == {"service": "website"}
+    assert call_args(reply(DEMO_BILLING, "Please send me the invoice for order 1002"), "get_invoice") == {
+        "order_id": "1002",
+    }
+
+
 # --- answering from tool outputs ------------------------------------------------------------------------------------
 
 def after_output(name: str, output: str, instructions: str = "You are a helpful assistant.") -> str:
@@ -363,9 +483,9 @@ def test_default_today_is_the_real_today() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(text=st.text(max_size=80), pick=st.integers(0, 2), choice=st.sampled_from(["auto", "required", "none"]))
+@given(text=st.text(max_size=80), pick=st.integers(0, 4), choice=st.sampled_from(["auto", "required", "none"]))
 def test_arbitrary_text_never_raises_and_calls_are_valid(text: str, pick: int, choice: str) -> None:
-    tools = [ASSISTANT + SUPPORT, HOME, [WEATHER, THERMOSTAT, SONG]][pick]
+    tools = [ASSISTANT + SUPPORT, HOME, [WEATHER, THERMOSTAT, SONG], DEMO_BILLING, [*DEMO_TECH, LOOKUP_ORDER, TO_BILLING]][pick]
     result = reply(tools, text, choice=choice)
     assert isinstance(result, (Say, Call))
     if isinstance(result, Call):

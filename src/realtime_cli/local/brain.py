@@ -15,16 +15,22 @@ RULES (checked in this order; the same input always gives the same output)
    below the threshold, filling required values it could not hear with schema-valid stand-ins.
 5. Pending follow-up. If the previous assistant item is a question this brain asks for a missing argument, the
    user's answer is combined with the earlier request (unless the answer clearly names another tool or says
-   "never mind").
+   "never mind"). The answer fills the asked parameter even when its words are intent or synonym words ("wifi").
 6. Long answers. "tell me a long story", "explain in detail", "long answer" → a reply of 400+ characters built from
    the instructions and tools (it exercises guardrail debounce).
 7. Tool selection. The latest user turn's content words (lowercased, stemming-lite, a small synonym table) are
-   scored against each tool: name words 3, enum values 2, parameter names 1.5, descriptions 1, synonyms x0.7,
-   generic verbs like "get" 0.5. A score of 2 or more calls the best tool; ties go to the earlier declaration.
-   Handoffs are tools named ``transfer_to_<target>``. Arguments come from the schema: enums by value words,
-   numbers from digits or words, dates relative to ``Brain(today=...)``, times ("3 pm", "15:30", "noon"),
-   places and names after "in/at/for/to/from/with" or in capitals, quoted strings, and for one required string
-   the rest of the sentence after the intent words. A missing required value → a short question instead.
+   scored against each tool: name words 3, enum values and example values listed in a parameter description
+   ("The kind of problem: wifi, login, audio or battery.") 2, parameter names 1.5, descriptions 1, synonyms x0.7,
+   generic verbs like "get" (and a leading verb like the "issue" of ``issue_refund``) 0.5. A score of 2 or more
+   calls the best tool; ties go to the earlier declaration. Handoffs are tools named ``transfer_to_<target>``; a
+   request to be put through to someone ("transfer me to technical support", or "I need technical support" when
+   no tool fits) goes to the best available handoff even if its target is not the one named, never to an
+   unrelated tool. Arguments come from the schema: enums and description examples by value words, numbers from
+   digits or words, dates relative to ``Brain(today=...)``, times ("3 pm", "15:30", "noon"), ids and string
+   "number"s only from code-looking tokens ("1002", "A-17", spoken numbers, capitals; never a plain word), places
+   and names after "in/at/for/to/from/with" or in capitals, quoted strings, and for one required string the words
+   after "for/with/about my", else the rest of the sentence after the intent words. A missing required value (or
+   one only junk could fill) → a short question instead.
 8. Small talk. Greetings, "how are you", "what can you do", thanks, goodbyes, yes/no → short grounded replies;
    anything else → a polite fallback that lists what the agent can do.
 """
@@ -54,7 +60,7 @@ from realtime_cli.local.brain_replies import (
     tool_output_reply,
     wants_long_answer,
 )
-from realtime_cli.local.brain_text import tokenize, words
+from realtime_cli.local.brain_text import Token, stem, tokenize, word_set, words
 
 __all__ = ["Brain", "BrainContext", "Call", "Say", "Turn"]
 
@@ -112,6 +118,15 @@ _THANKS = re.compile(r"\b(thanks|thank you|thank u|cheers|appreciate it)\b")
 _NO = re.compile(r"^(no|nope|nah|not really|no thanks|no thank you)[.! ]*$")
 _YES = re.compile(r"^(yes|yeah|yep|sure|ok|okay|sounds good|great|perfect|alright|all right|cool)[.! ]*$")
 _NEVER_MIND = re.compile(r"\b(never ?mind|forget (it|that|about it)|cancel that|don't bother)\b")
+_TRANSFER_ASK = re.compile(
+    r"\b(?:(?P<verb>transfer|connect|put|switch|forward|route|pass|send)(?: me| us)?(?: back| over| through)?"
+    r"|(?P<talk>speak|talk|chat))\s+(?:to|with)\b(?P<obj>.*)"
+)
+_SUPPORT_ASK = re.compile(r"\b(?:need|want|get|reach)\b(?P<obj>.*)")
+_PARTIES = word_set(
+    "support agent human person representative specialist operator someone somebody manager supervisor expert"
+)
+_PLACES = _PARTIES | word_set("service team department desk staff")
 
 
 class Brain:
@@ -152,6 +167,9 @@ class Brain:
     def _tool_turn(self, conv: list[Turn], infos: list[ToolInfo], text: str, force: bool) -> Say | Call | None:
         tokens = tokenize(text)
         ranked = rank(infos, tokens)
+        handoff = _transfer_handoff(text, tokens, infos, ranked)
+        if handoff is not None:
+            return self._finish(handoff, {}, force)
         pending = _pending(conv, infos)
         if pending is not None:
             info, answers = pending
@@ -236,6 +254,40 @@ def _pending(conv: list[Turn], infos: list[ToolInfo]) -> tuple[ToolInfo, list[tu
         answers.insert(0, (conv[j].text, previous[1]))
         j -= 2
     return owner[0], answers
+
+
+def _transfer_handoff(
+    text: str, tokens: list[Token], infos: list[ToolInfo], ranked: list[tuple[float, ToolInfo]]
+) -> ToolInfo | None:
+    """The handoff for a request to be put through to someone the ranking did not pick a handoff for.
+
+    "transfer me to technical support" said to an agent without that handoff goes to the best available
+    ``transfer_to_*`` (its target can route it) instead of an unrelated tool; "I need technical support" does so
+    only when no tool fits. A tool that is itself about transferring (``transfer_money``) keeps its turn.
+    """
+    handoffs = [info for info in infos if info.is_handoff]
+    top_score, top = ranked[0]
+    if not handoffs or top.is_handoff:
+        return None
+    low = " ".join(text.lower().replace("’", "'").split())
+    if _BYE.search(low):
+        return None
+    targets = {w for info in handoffs for w in info.target.split()}
+    explicit = _TRANSFER_ASK.search(low)
+    if explicit is not None:
+        verb = explicit.group("verb") or explicit.group("talk") or ""
+        if stem(verb) in top.name_stems:
+            return None
+        obj, parties = explicit.group("obj"), _PLACES | targets
+    else:
+        wanted = _SUPPORT_ASK.search(low)
+        if wanted is None or top_score >= THRESHOLD:
+            return None
+        obj, parties = wanted.group("obj"), _PARTIES
+    obj_tokens = tokenize(obj)
+    if not {t.low for t in obj_tokens} & parties:
+        return None
+    return rank(handoffs, obj_tokens)[0][1]
 
 
 def _small_talk(text: str, infos: list[ToolInfo], instructions: str) -> str:

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from realtime_cli.local.brain_match import ToolInfo, intent_positions, properties
+from realtime_cli.local.brain_match import LEADING_VERBS, ToolInfo, intent_positions, properties
 from realtime_cli.local.brain_text import (
     GENERIC_VERBS,
     STOP_WORDS,
     WHEN_WORDS,
     Token,
+    description_examples,
     is_number_word,
     parse_number,
     split_identifier,
@@ -29,7 +30,11 @@ _PLACE_WORDS = word_set("city location place country destination origin address 
 _PERSON_WORDS = word_set("name person contact recipient who customer guest user artist author caller username")
 _ORIGIN_WORDS = word_set("origin from departure source start")
 _DESTINATION_WORDS = word_set("destination to arrival target")
-_OBJECT_VERBS = GENERIC_VERBS | word_set("book play schedule reserve cancel search order call buy turn")
+_OBJECT_VERBS = GENERIC_VERBS | LEADING_VERBS | word_set("book play schedule reserve cancel search order call buy turn")
+_IDENTIFIER_WORDS = word_set("id number num")
+_POSSESSIVES = word_set("my our")
+_TOPIC_PREPS = word_set("for with about on")
+_ORDINAL_DIGITS = re.compile(r"\d+(st|nd|rd|th)")
 _YES = word_set("yes yeah yep yup true sure enable enabled correct affirmative definitely")
 _NO = word_set("no nope false disable disabled without not don't never negative")
 _EDGE_TRIM = STOP_WORDS | WHEN_WORDS | word_set("called named titled please now")
@@ -61,6 +66,11 @@ class Param:
         return str(self.schema.get("description") or "")
 
     @property
+    def examples(self) -> list[str]:
+        """Values the description lists as examples ("wifi, login, audio or battery"): strong candidates."""
+        return description_examples(self.description)
+
+    @property
     def label(self) -> str:
         """How to name the parameter in a question ("city", "start date")."""
         if len(self.name) <= 2 and self.description:
@@ -82,6 +92,8 @@ class Param:
             return "date"
         if fmt == "time" or name_words & {"time", "hour"}:
             return "time"
+        if name_words & _IDENTIFIER_WORDS:
+            return "identifier"
         if name_words & _PLACE_WORDS:
             return "place"
         if name_words & _PERSON_WORDS:
@@ -181,9 +193,14 @@ def _named_phrase(param: Param, tokens: list[Token], blocked: set[int]) -> list[
     return []
 
 
-def _rest(info: ToolInfo, tokens: list[Token], blocked: set[int], trim: frozenset[str]) -> list[int]:
-    """The words after the ones that named the tool (else before them), trimmed of filler at both ends."""
-    intent = intent_positions(info, tokens)
+def _rest(
+    info: ToolInfo, tokens: list[Token], blocked: set[int], trim: frozenset[str], *, skip_intent: bool = True
+) -> list[int]:
+    """The words after the ones that named the tool (else before them), trimmed of filler at both ends.
+
+    With `skip_intent=False` the intent words count as ordinary words (an answer to our question is all value).
+    """
+    intent = intent_positions(info, tokens) if skip_intent else set()
     usable = [i for i in range(len(tokens)) if i not in blocked and i not in intent]
     chosen = [i for i in usable if not intent or i > max(intent)]
     if not any(tokens[i].low not in trim for i in chosen):
@@ -244,7 +261,15 @@ def fill_arguments(
     for p in params:
         if p.role in ("text", "place", "person") and quoted:
             args[p.name] = quoted.pop(0)
-    blocked = consumed | intent_positions(info, tokens)
+    _fill_identifiers(info, [p for p in params if p.role == "identifier"], text, tokens, consumed, args)
+    for p in params:
+        if p.role in ("text", "place", "person") and p.name not in args and p.examples:
+            example = _match_example(p, tokens, consumed)
+            if example is not None:
+                args[p.name] = example[0]
+                consumed |= example[1]
+    intent = intent_positions(info, tokens)
+    blocked = consumed | intent
     for p in params:
         if p.role in ("place", "person") and p.name not in args:
             phrase = _named_phrase(p, tokens, blocked)
@@ -269,10 +294,81 @@ def fill_arguments(
         target = missing_text[0]
     if target is not None:
         trim = (_EDGE_TRIM if target.role != "text" else _EDGE_TRIM - WHEN_WORDS) | set(split_identifier(target.name))
-        rest = _rest(info, tokens, blocked, trim)
-        if rest:
-            args[target.name] = _render(tokens, rest, title=target.role in ("place", "person"))
+        words_of = _topic_phrase(tokens, blocked - intent) if target.role == "text" else []
+        words_of = words_of or _rest(info, tokens, blocked, trim)
+        if not words_of and target.name == asked:
+            words_of = _rest(info, tokens, blocked - intent, trim, skip_intent=False)
+        if words_of:
+            args[target.name] = _render(tokens, words_of, title=target.role in ("place", "person"))
     return {p.name: args[p.name] for p in params if p.name in args and args[p.name] != []}
+
+
+def _match_example(param: Param, tokens: list[Token], consumed: set[int]) -> tuple[str, set[int]] | None:
+    """The example value from the parameter's description that the turn says, as the description writes it."""
+    free = [Token("", "", "") if i in consumed else t for i, t in enumerate(tokens)]
+    hit = _match_enum(Param(param.name, {"enum": param.examples}, False), free, _numbers(tokens, consumed))
+    return (str(hit[0]), hit[1]) if hit is not None else None
+
+
+def _topic_phrase(tokens: list[Token], blocked: set[int]) -> list[int]:
+    """The words after "for my", "with my", "about our"...: what the request is about (intent words allowed)."""
+    for i in range(len(tokens) - 2):
+        if tokens[i].low in _TOPIC_PREPS and tokens[i + 1].low in _POSSESSIVES:
+            span = _phrase(tokens, i + 2, blocked)[:3]
+            if span:
+                return span
+    return []
+
+
+def _identifier_candidates(text: str, tokens: list[Token], consumed: set[int]) -> list[tuple[str, set[int]]]:
+    """Code-looking values in the turn, best kinds first: with digits ("1002", "A-17"), spoken numbers, capitals."""
+    coded: list[tuple[str, set[int]]] = []
+    capitals: list[tuple[str, set[int]]] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if i in consumed:
+            i += 1
+            continue
+        if (token.text.isalpha() and nxt is not None and i + 1 not in consumed and nxt.text.isdigit()
+                and f"{token.text}-{nxt.text}" in text):
+            coded.append((f"{token.text}-{nxt.text}", {i, i + 1}))
+            i += 2
+            continue
+        written = token.text
+        if any(c.isdigit() for c in written):
+            if not _ORDINAL_DIGITS.fullmatch(written.lower()) and not set(written) & set(":/"):
+                coded.append((written, {i}))
+        elif len(written) >= 2 and written.isupper() and token.low not in STOP_WORDS | _IDENTIFIER_WORDS:
+            capitals.append((written, {i}))
+        i += 1
+    spoken = [
+        (str(round(value)), set(range(start, end)))
+        for value, start, end in _numbers(tokens, consumed)
+        if not tokens[start].low[:1].isdigit() and value >= 10 and value == int(value)
+    ]
+    return coded + spoken + capitals
+
+
+def _fill_identifiers(
+    info: ToolInfo, params: list[Param], text: str, tokens: list[Token], consumed: set[int], args: dict[str, Any]
+) -> None:
+    """Ids and numbers written as strings take only code-looking values, never plain words ("support")."""
+    candidates = _identifier_candidates(text, tokens, consumed)
+    for p in params:
+        if p.name in args:
+            continue
+        cue = {stem(w) for w in split_identifier(p.name) + list(info.name_words)} - {stem(w) for w in _IDENTIFIER_WORDS}
+        near = [
+            c for c in candidates
+            if any(tokens[j].stem in cue for j in _window(min(c[1]), max(c[1]) + 1, len(tokens)))
+        ]
+        chosen = next(iter(near + candidates), None)
+        if chosen is not None:
+            args[p.name] = chosen[0]
+            candidates.remove(chosen)
+            consumed |= chosen[1]
 
 
 def _window(start: int, end: int, size: int) -> range:
@@ -367,4 +463,7 @@ def question_for(info: ToolInfo, param: Param) -> str:
         return f"Would you like {noun} for {obj}, yes or no?"
     if role == "person":
         return f"What {noun} should I use for {obj}?"
+    if role == "identifier":
+        spoken = noun if "number" in noun.split() else " ".join("number" if w == "id" else w for w in noun.split())
+        return f"What is the {spoken} for {obj}?"
     return f"What {noun} would you like for {obj}?"

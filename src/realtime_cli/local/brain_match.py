@@ -13,6 +13,7 @@ from realtime_cli.local.brain_text import (
     STOP_WORDS,
     WHEN_WORDS,
     Token,
+    description_examples,
     is_content,
     split_identifier,
     stem,
@@ -30,6 +31,10 @@ THRESHOLD = 2.0
 """A tool is called unprompted only when its score reaches this: one name word, or a synonym of one."""
 
 HANDOFF_PREFIX = "transfer_to_"
+
+LEADING_VERBS = frozenset({"issue", "process", "submit", "request", "handle", "perform"})
+"""Words that are verbs when they open a tool name ("issue_refund"): they count like generic verbs there, so that
+"issue" the noun (a synonym of "problem") does not pull technical requests toward refunds."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,11 @@ class ToolInfo:
 
     @property
     def name_stems(self) -> frozenset[str]:
-        return frozenset(stem(w) for w in self.name_words)
+        """Stems of the name words that say what the tool is about (a leading verb like "issue" excluded)."""
+        name_words = self.name_words
+        if len(name_words) > 1 and name_words[0] in LEADING_VERBS:
+            name_words = name_words[1:]
+        return frozenset(stem(w) for w in name_words)
 
 
 def _add(terms: dict[str, float], word_list: list[str], weight: float) -> None:
@@ -86,7 +95,13 @@ def tool_info(index: int, spec: dict[str, Any]) -> ToolInfo:
         enum = prop.get("enum")
         if isinstance(enum, list):
             _add(terms, [w for value in enum for w in words(str(value))], ENUM_WEIGHT)
-    _add(terms, list(name_words), NAME_WEIGHT)
+        examples = description_examples(str(prop.get("description") or ""))
+        _add(terms, [w for value in examples for w in words(value)], ENUM_WEIGHT)
+    if len(name_words) > 1 and name_words[0] in LEADING_VERBS:
+        _add(terms, list(name_words[1:]), NAME_WEIGHT)
+        terms[stem(name_words[0])] = max(terms.get(stem(name_words[0]), 0.0), GENERIC_WEIGHT)
+    else:
+        _add(terms, list(name_words), NAME_WEIGHT)
     if name.startswith(HANDOFF_PREFIX):
         terms[stem("transfer")] = DESCRIPTION_WEIGHT * 2
         terms.pop(stem("to"), None)

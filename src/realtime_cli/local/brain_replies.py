@@ -19,7 +19,7 @@ _MESSAGE_KEYS = ("message", "text", "answer", "summary", "result", "response", "
 _VERBS = word_set(
     """get set book play check find search look send turn transfer hand schedule reserve cancel order create make add
     remove delete start stop open close convert calculate translate track show list lookup fetch give tell answer help
-    update change report control adjust switch call buy pay provide return"""
+    update change report control adjust switch call buy pay provide return refund issue suggest"""
 )
 _LONG = re.compile(
     r"\b(long|lengthy|longer|detailed|full)\s+(story|answer|explanation|reply|response|version|description)\b"

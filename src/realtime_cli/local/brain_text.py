@@ -247,3 +247,31 @@ def parse_number(tokens: list[Token], i: int, *, ordinal: bool = False) -> tuple
             i += 1
         value = float(f"{total}.{decimals}")
     return (value, i, is_ord) if i > start else None
+
+
+_EXAMPLE_CUE = re.compile(r"\b(?:e\.g\.|i\.e\.|for example|for instance|such as|one of)[:,]?\s+|:\s+", re.IGNORECASE)
+_EXAMPLE_SPLIT = re.compile(r"\s*(?:,|;|/|\bor\b|\band\b)\s*", re.IGNORECASE)
+_EXAMPLE_END = re.compile(r"[.!?)](?:\s|$)")
+
+
+def description_examples(description: str) -> list[str]:
+    """Example values a parameter description lists ("The kind of problem: wifi, login, audio or battery.").
+
+    A list after a colon needs two or more items; after "for example", "e.g.", "such as" or "one of" one is enough.
+    Items are short (up to three words) and keep their written form; stop-word-only items are dropped.
+    """
+    found: list[str] = []
+    for cue in _EXAMPLE_CUE.finditer(description):
+        rest = description[cue.end():]
+        end = _EXAMPLE_END.search(rest)
+        chunk = rest[: end.start()] if end else rest
+        items = [i.strip(" \"'`") for i in _EXAMPLE_SPLIT.split(chunk.strip())]
+        items = [re.sub(r"^(?:the|a|an)\s+", "", i, flags=re.IGNORECASE) for i in items if i]
+        if not items or any(len(i.split()) > 3 for i in items):
+            continue
+        if cue.group(0).strip().startswith(":") and len(items) < 2:
+            continue
+        for item in items:
+            if any(w not in STOP_WORDS for w in words(item)) and item not in found:
+                found.append(item)
+    return found
