@@ -16,8 +16,8 @@ _INVOICES = {
     "1003": ("INV-5003", 249.99, "paid"),
 }
 _TROUBLESHOOTING = {
-    "wifi": "restart your router, forget the network on your device, then reconnect with the password on the router",
-    "login": "reset your password from the sign-in page, then clear the app's cache and sign in again",
+    "wifi": "restart your router, forget the network on your device, then reconnect with the key printed on the router",
+    "login": "request a sign-in link from the sign-in page, then clear the app's cache and sign in again",
     "audio": "check the output device in your sound settings, unplug and reconnect the headset, then restart the app",
     "battery": "lower the screen brightness, close background apps, and charge with the original cable",
 }

@@ -77,7 +77,13 @@ class SessionPump:
             self.responses_ended += 1  # a rejected request ends the turn too
 
     def approval_answered(self, call_id: str) -> None:
+        """The user answered: the tool runs (or not) and the agent goes on, so the turn is not over yet."""
         self._approvals.discard(call_id)
+        self.touch()
+
+    def touch(self) -> None:
+        """Something was just sent on the user's behalf: restart the quiet period."""
+        self._last_change = time.monotonic()
         self._changed.set()
 
     async def settled(self, since: int, *, grace: float = 0.35, timeout: float = 120.0) -> bool:
