@@ -273,3 +273,36 @@ def test_stats_snapshot(clock: FakeClock) -> None:
     assert stats.buffered_ms == pytest.approx(100)
     assert stats.prebuffer_ms == 40
     assert stats.played_samples == 0
+
+
+def test_cover_rule_starts_when_audio_in_hand_plus_silence_reaches_the_cover(clock: FakeClock) -> None:
+    buf = JitterBuffer(clock=clock, cover_prior_ms=100)
+    assert buf.cover_ms == 100
+    buf.feed(ramp(960), "item", 0, "resp")  # 40 ms in hand: start 60 ms after this delta
+    assert not tick(buf, clock, 6).any()
+    assert buf.state == "prebuffering"
+    assert tick(buf, clock).any()
+
+
+def test_cover_rule_starts_at_once_when_a_burst_covers_it(clock: FakeClock) -> None:
+    buf = JitterBuffer(clock=clock, cover_prior_ms=100)
+    buf.feed(ramp(960), "item", 0, "resp")
+    clock.advance(0.02)
+    buf.feed(ramp(1920, 2000), "item", 0, "resp")  # 120 ms in hand >= 100 ms
+    assert tick(buf, clock).any()
+
+
+def test_default_buffer_never_underruns_on_a_steady_faster_than_real_time_stream(clock: FakeClock) -> None:
+    buf = JitterBuffer(clock=clock)
+    for r in range(10):  # 40 ms deltas every 30 ms, a 150 ms pause after the first of each response
+        t0 = clock.now
+        buf.feed(ramp(960), "item", 0, f"r{r}")
+        for i in range(1, 40):
+            while clock.now < t0 + 0.15 + i * 0.03:
+                tick(buf, clock)
+            buf.feed(ramp(960), "item", 0, f"r{r}")
+        buf.end_response(f"r{r}")
+        tick(buf, clock, 200)
+    assert buf.underruns == 0
+    # Learned: 40 ms in hand + (180 - 40) ms until the earliest safe start, + 20 ms margin (block-rounded).
+    assert buf.cover_ms is not None and 200 <= buf.cover_ms <= 215

@@ -52,3 +52,39 @@ def test_in_flight_lateness_raises_the_delay_before_the_response_ends() -> None:
 def test_bad_bounds_are_rejected() -> None:
     with pytest.raises(ValueError):
         PrebufferPolicy(RATE, min_ms=200, max_ms=100)
+
+
+def test_cover_is_off_without_a_prior_until_six_responses_were_measured() -> None:
+    policy = PrebufferPolicy(RATE, margin_ms=20)
+    for r in range(5):
+        feed_response(policy, f"r{r}", [0, 40, 80], start=r * 10.0)
+        assert policy.cover_ms is None
+    feed_response(policy, "r5", [0], start=60.0)
+    feed_response(policy, "r6", [0], start=70.0)
+    assert policy.cover_ms == 40  # never a deficit: margin 20 ms, raised to the 40 ms floor
+
+
+def test_cover_prior_holds_while_learning() -> None:
+    policy = PrebufferPolicy(RATE, cover_prior_ms=200)
+    feed_response(policy, "r0", [0, 40], start=0.0)
+    assert policy.cover_ms == 200
+
+
+def test_cover_learns_the_worst_gap_net_of_the_audio_in_hand() -> None:
+    policy = PrebufferPolicy(RATE, margin_ms=20, max_ms=120)
+    for r in range(6):  # one 40 ms delta, a 150 ms hole, then four at once: faster than real time overall
+        feed_response(policy, f"r{r}", [0, 150, 150, 150, 150], start=r * 10.0)
+    feed_response(policy, "next", [0], start=70.0)
+    # Earliest safe start is 150 - 40 = 110 ms after the first delta; until then the lone delta plus the time
+    # since it arrived reaches 40 + 110 = 150 ms, so the cover must exceed that.
+    assert policy.cover_ms == pytest.approx(150 + 20)
+
+
+def test_an_underrun_raises_the_cover_for_the_rest_of_the_response_only() -> None:
+    policy = PrebufferPolicy(RATE, margin_ms=20, cover_prior_ms=100)
+    feed_response(policy, "r0", [0], start=0.0)
+    policy.on_arrival("r0", DELTA, 0.3)
+    policy.on_underrun(0.3, DELTA, gap_ms=300)
+    assert policy.cover_ms == pytest.approx(320)
+    feed_response(policy, "r1", [0], start=1.0)
+    assert policy.cover_ms == pytest.approx(300)  # r0 as measured (40 ms + 260 ms), without the margin floor

@@ -26,6 +26,8 @@ PlayedCallback = Callable[[str, int, int], None]
 PlayState = Literal["idle", "prebuffering", "playing"]
 
 _CANCELLED_MEMORY = 256
+_NEVER = float("inf")
+_DEFAULT_COVER_PRIOR_MS = 200.0  # a lone 40 ms first delta waits 160 ms while nothing has been learned
 
 
 @dataclass(frozen=True)
@@ -63,10 +65,13 @@ class JitterBuffer:
     thread (the event loop); `read_into` is called from the audio callback. Both sides hold one lock only for
     index arithmetic and copies of at most one delta or one block; `on_played` runs after the lock is released.
 
-    Prebuffer: a response starts playing `prebuffer_ms` after its first sample arrived or once `start_buffer_ms`
-    are queued, whichever comes first (see PrebufferPolicy), or at once when the response is marked ended.
+    Prebuffer (see PrebufferPolicy): while the gap cover is on, a response starts once the audio queued plus the
+    time since the last delta arrived reaches `cover_ms`; otherwise `prebuffer_ms` after its first sample arrived
+    or once `start_buffer_ms` are queued, whichever comes first. It starts at once when the response is marked
+    ended. The cover is on by default with a `cover_prior_ms` of 200 ms until six responses were measured; passing
+    `initial_prebuffer_ms` without `cover_prior_ms` pins the start to the time and buffer rules until then.
     If the buffer runs dry and more audio of the same response arrives, that is an underrun: it is counted and
-    the response re-prebuffers by the (raised) time rule only.
+    the response re-prebuffers, its cover raised to the silence that caused it (the time rule re-anchored).
     """
 
     def __init__(
@@ -79,6 +84,7 @@ class JitterBuffer:
         initial_prebuffer_ms: float | None = None,
         margin_ms: float = 20.0,
         history: int = 32,
+        cover_prior_ms: float | None = None,
         fade_ms: float = 5.0,
         on_played: PlayedCallback | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -90,6 +96,11 @@ class JitterBuffer:
             initial_ms=initial_prebuffer_ms,
             margin_ms=margin_ms,
             history=history,
+            max_cover_ms=max(3 * max_prebuffer_ms, 2 * _DEFAULT_COVER_PRIOR_MS),
+            cover_prior_ms=(
+                cover_prior_ms if cover_prior_ms is not None
+                else _DEFAULT_COVER_PRIOR_MS if initial_prebuffer_ms is None else None
+            ),
         )
         self.sample_rate = sample_rate
         self.capacity = max(int(capacity_s * sample_rate), 1)
@@ -105,7 +116,8 @@ class JitterBuffer:
         self._read = 0  # absolute sample positions; the ring index is position % capacity
         self._write = 0
         self._state: PlayState = "idle"
-        self._start_at = 0.0  # clock time at which prebuffering ends
+        self._start_at = 0.0  # clock time at which prebuffering ends by the time rule
+        self._cover_at = _NEVER  # clock time at which the audio in hand covers the learned worst gap
         self._feeding: str | None = None  # response currently being fed
         self._ended: set[str | None] = set()
         self._drained_response: str | None = None
@@ -132,6 +144,11 @@ class JitterBuffer:
     def start_buffer_ms(self) -> float:
         """The queued audio (buffer rule) at which the next response starts, if the clock has not started it."""
         return self.policy.start_buffer_ms
+
+    @property
+    def cover_ms(self) -> float | None:
+        """The gap cover (audio queued + time since the last delta) that starts the next response, if on."""
+        return self.policy.cover_ms
 
     @property
     def buffered_samples(self) -> int:
@@ -165,21 +182,33 @@ class JitterBuffer:
                 return 0
             if response_id != self._feeding:
                 self._feeding = response_id
+            underrun = (
+                len(samples) > 0
+                and self._state == "idle"
+                and self._drained
+                and self._drained_response == response_id
+                and response_id not in self._ended
+            )
+            previous_arrival = self.policy.last_arrival
             self.policy.on_arrival(response_id, len(samples), now)
+            if underrun:
+                self.underruns += 1
+                fed_before = self.policy.fed_in_response - len(samples)
+                self.policy.on_underrun(now, fed_before, (now - previous_arrival) * 1000)
             if len(samples) == 0:
                 return 0
             self._append(samples, item_id, content_index, response_id)
             if self._state == "idle":
-                underrun = self._drained and self._drained_response == response_id and (
-                    response_id not in self._ended
-                )
-                self._start_samples = int(self.start_buffer_ms * self.sample_rate / 1000)
-                if underrun:
-                    self.underruns += 1
-                    self.policy.reanchor(now, self.policy.fed_in_response - len(samples))
-                    self._start_samples = None
+                self._start_samples = None if underrun else int(self.start_buffer_ms * self.sample_rate / 1000)
                 self._state = "prebuffering"
                 self._start_at = now + self.prebuffer_ms / 1000
+            if self._state == "prebuffering":
+                cover = self.policy.cover_ms
+                if cover is None:
+                    self._cover_at = _NEVER
+                else:  # the cover rule alone: the audio in hand + the silence since this delta >= cover
+                    self._cover_at = now + cover / 1000 - (self._write - self._read) / self.sample_rate
+                    self._start_at, self._start_samples = _NEVER, None
             self._drained = False
             return len(samples)
 
@@ -246,7 +275,7 @@ class JitterBuffer:
                 self._fade_pending -= k
                 pos = k
             elif self._state == "prebuffering" and (
-                self._clock() >= self._start_at
+                self._clock() >= min(self._start_at, self._cover_at)
                 or (self._start_samples is not None and self._write - self._read >= self._start_samples)
                 or self._feeding in self._ended
                 or self._feeding_stale()

@@ -8,19 +8,26 @@ from __future__ import annotations
 from collections import deque
 
 _MIN_LEARNED = 3  # responses measured before the targets leave their conservative initial value
+_COVER_LEARNED = 6  # responses measured before the gap cover leaves its prior
 _MAX_ARRIVALS = 100_000  # per response; bounds memory for a pathological stream of tiny deltas
 
 
 class PrebufferPolicy:
-    """Two start rules for a response, each learned over the last `history` responses, clamped to [min, max]:
+    """Three start rules for a response, each learned over the last `history` responses:
 
     - `start_delay_ms` after the first sample arrived: the worst lateness seen (how far a delta came behind a
-      real-time schedule anchored at its response's first arrival) plus `margin_ms`;
+      real-time schedule anchored at its response's first arrival) plus `margin_ms`, clamped to [min, max];
     - `start_buffer_ms` of audio queued: the least audio in hand that would always have been enough to play the
-      rest of a response without running dry, plus `margin_ms`.
+      rest of a response without running dry, plus `margin_ms`, clamped to [min, max];
+    - `cover_ms`, the gap cover: start once the audio in hand plus the time since the last delta arrived reaches
+      it. The audio in hand must outlast the silence until the next delta; because the service produces audio
+      faster than real time, every delta that does arrive buys more than it costs, so the worst deficit seen
+      (the least cover that would always have been enough) plus `margin_ms` is safe on the history. It is
+      clamped to [min, max_cover]; until `_COVER_LEARNED` responses were measured it is `cover_prior_ms`, or off.
 
-    Either rule alone would have been safe on the history, so starting at whichever is met first is too. Bursty
-    arrival favours the buffer rule, a slow trickle the time rule.
+    The jitter buffer uses the cover alone whenever it is on, and the time and buffer rules (whichever is met
+    first; each alone was safe on the history) otherwise. The cover learns from the gap structure of bursty
+    faster-than-real-time streams, which the other two rules can only bound from one side each.
     """
 
     def __init__(
@@ -32,11 +39,18 @@ class PrebufferPolicy:
         initial_ms: float | None = None,
         margin_ms: float = 20.0,
         history: int = 32,
+        max_cover_ms: float | None = None,
+        cover_prior_ms: float | None = None,
     ) -> None:
         if not 0 < min_ms <= max_ms:
             raise ValueError("need 0 < min_prebuffer_ms <= max_prebuffer_ms")
         self.sample_rate = sample_rate
         self._min, self._max, self._margin = min_ms, max_ms, margin_ms
+        self._max_cover = 3 * max_ms if max_cover_ms is None else max(max_cover_ms, min_ms)
+        self._cover_history: deque[float] = deque(maxlen=history)
+        self._cover_prior = cover_prior_ms
+        self._cover_floor = 0.0  # raised within a response by an underrun's gap; cleared by the next response
+        self._last_at = 0.0
         self._initial = max_ms if initial_ms is None else initial_ms
         self._lateness_history: deque[float] = deque(maxlen=history)
         self._buffer_history: deque[float] = deque(maxlen=history)
@@ -64,6 +78,36 @@ class PrebufferPolicy:
             return self._clamp(self._initial)
         return self._clamp(max(self._buffer_history) + self._margin)
 
+    @property
+    def cover_ms(self) -> float | None:
+        """Gap-cover rule: audio in hand + time since the last arrival needed to start.
+
+        Until `_COVER_LEARNED` responses were measured it is the prior (None when there is none: then the time and
+        buffer rules decide alone).
+        """
+        if len(self._cover_history) < _COVER_LEARNED:
+            if self._cover_prior is None:
+                return None
+            target = max(self._cover_prior, *self._cover_history, self._cover_floor)
+        else:
+            target = max(max(self._cover_history) + self._margin, self._cover_floor)
+        return min(max(target, self._min), self._max_cover)
+
+    @property
+    def last_arrival(self) -> float:
+        """Clock time of the most recent delta (of any response)."""
+        return self._last_at
+
+    def on_underrun(self, now: float, fed_before: int, gap_ms: float) -> None:
+        """The response ran dry and its next delta arrived at `now` after `gap_ms` of silence from the server
+        (call after `on_arrival` of that delta): re-prebuffer the rest of the response against that gap.
+
+        The time rule is re-anchored at `now`; the cover is raised to `gap_ms` plus `margin_ms` until the next
+        response starts.
+        """
+        self.reanchor(now, fed_before)
+        self._cover_floor = max(self._cover_floor, gap_ms + self._margin)
+
     def on_arrival(self, response_id: str | None, count: int, now: float) -> None:
         """Record a delta of `count` samples arriving at `now`; a new response id closes the previous one."""
         if not self._started or response_id != self._response:
@@ -76,6 +120,7 @@ class PrebufferPolicy:
         if len(self._arrivals) < _MAX_ARRIVALS:
             self._arrivals.append((now, self._fed))
         self._fed += count
+        self._last_at = now
 
     def reanchor(self, now: float, fed_before: int) -> None:
         """Playback of the response restarted after an underrun: measure lateness against the new schedule."""
@@ -89,7 +134,9 @@ class PrebufferPolicy:
         if self._peak_lateness_ms is not None:
             self._lateness_history.append(self._peak_lateness_ms)
             self._buffer_history.append(self._needed_buffer_ms())
+            self._cover_history.append(self._needed_cover_ms())
         self._arrivals.clear()
+        self._cover_floor = 0.0
         self._peak_lateness_ms = None
         self._fed = 0
 
@@ -105,6 +152,27 @@ class PrebufferPolicy:
             latest = max(latest, at - fed_before / self.sample_rate)
             fed_after = fed_before
         return needed * 1000 / self.sample_rate
+
+    def _needed_cover_ms(self) -> float:
+        """Playback starting at t is safe iff every arrival i came by t + n_i/rate, so the earliest safe start
+        is t* = max(a_i - n_i/rate). Waiting for cover C starts at the first t where (audio in hand) + (t - last
+        arrival) >= C; that first t is at or after t* iff C exceeds the sum at every moment before t*. Between
+        arrivals k and k+1 the sum grows from F_k to F_k + (a_{k+1} - a_k), so C must exceed the largest
+        F_k + (min(a_{k+1}, t*) - a_k) over arrivals before t*."""
+        if not self._arrivals:
+            return 0.0
+        rate = self.sample_rate
+        safe_at = max(at - fed_before / rate for at, fed_before in self._arrivals)
+        needed = 0.0
+        arrivals = self._arrivals
+        for k, (at, _fed_before) in enumerate(arrivals):
+            if at >= safe_at:
+                break
+            nxt = arrivals[k + 1] if k + 1 < len(arrivals) else None
+            in_hand = (nxt[1] if nxt is not None else self._fed) / rate
+            until = min(nxt[0], safe_at) if nxt is not None else safe_at
+            needed = max(needed, in_hand + until - at)
+        return needed * 1000
 
     def _clamp(self, ms: float) -> float:
         return min(max(ms, self._min), self._max)
