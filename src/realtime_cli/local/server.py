@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import weakref
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -18,6 +19,7 @@ from websockets.http11 import Request, Response
 
 from ..protocol import names
 from .engine import EngineSession
+from .faults import FaultPlan, FaultyLink, stall_handshake
 
 logger = logging.getLogger("realtime_cli.local")
 PATH = "/v1/realtime"
@@ -26,15 +28,22 @@ PATH = "/v1/realtime"
 class LocalRealtimeServer:
     """An embedded realtime engine. `url = await server.start()`; `await server.stop()`; or `async with`."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, greet_after_ms: int | None = None) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, greet_after_ms: int | None = None,
+                 faults: FaultPlan | None = None) -> None:
         """`greet_after_ms`: when set, a session whose client says nothing for that long after its first
         session.update gets a spoken greeting, as an agent that opens the conversation would give.
+        `faults`: how connections misbehave (see FaultPlan); for tests of clients and `rtagent serve` drills.
         """
         self.host = host
         self.port = port
         self.greet_after_ms = greet_after_ms
+        self.faults = faults
+        self.connections_served = 0  # connections that asked for the realtime path, faulty ones included
         self._server: Server | None = None
         self.sessions: set[EngineSession] = set()
+        self._links: set[FaultyLink] = set()
+        self._index: weakref.WeakKeyDictionary[ServerConnection, int] = weakref.WeakKeyDictionary()
+        self._stopping = asyncio.Event()
 
     @property
     def url(self) -> str:
@@ -42,9 +51,12 @@ class LocalRealtimeServer:
         return f"ws://{host}:{self.port}{PATH}"
 
     async def start(self) -> str:
+        self._stopping = asyncio.Event()
+        stall = self.faults is not None and self.faults.handshake_stall
         self._server = await websockets.serve(
             self._handle, self.host, self.port, process_request=self._check_path,
             max_size=names.MAX_FRAME_BYTES, ping_interval=None, compression=None,
+            open_timeout=None if stall else 10,
         )
         self.port = self._server.sockets[0].getsockname()[1]
         logger.info("local realtime engine listening on %s", self.url)
@@ -52,6 +64,10 @@ class LocalRealtimeServer:
 
     async def stop(self) -> None:
         if self._server is not None:
+            self._stopping.set()
+            for link in list(self._links):
+                if link.stalled:
+                    link.abort()
             self._server.close()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 5)
@@ -70,10 +86,14 @@ class LocalRealtimeServer:
         assert self._server is not None
         await self._server.serve_forever()
 
-    @staticmethod
-    def _check_path(connection: ServerConnection, request: Request) -> Response | None:
+    async def _check_path(self, connection: ServerConnection, request: Request) -> Response | None:
         if urlsplit(request.path).path.rstrip("/") != PATH:
             return connection.respond(HTTPStatus.NOT_FOUND, f"Unknown path; connect to {PATH}?model=...\n")
+        index = self._index[connection] = self.connections_served
+        self.connections_served += 1
+        if self.faults is not None and self.faults.handshake_stall and self.faults.applies_to(index):
+            await stall_handshake(self._stopping)
+            return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE, "The server is shutting down.\n")
         return None
 
     async def _handle(self, ws: ServerConnection) -> None:
@@ -86,12 +106,21 @@ class LocalRealtimeServer:
         async def send(event: dict[str, Any]) -> None:
             await ws.send(orjson.dumps(event), text=True)
 
-        session = EngineSession(send, "beta" if beta else "ga", model, greet_after_ms=self.greet_after_ms)
+        plan, index = self.faults, self._index.pop(ws, 0)
+        link = FaultyLink(plan, ws, index) if plan is not None and plan.applies_to(index) else None
+        session = EngineSession(link.send if link else send, "beta" if beta else "ga", model,
+                                greet_after_ms=self.greet_after_ms)
         self.sessions.add(session)
+        if link is not None:
+            self._links.add(link)
         try:
+            if link is not None:
+                await link.start()
             await session.start()
             while True:
                 frame = await ws.recv(decode=False)
+                if link is not None:
+                    await link.hold()
                 await session.handle_frame(frame)
         except websockets.ConnectionClosed:
             pass
@@ -102,3 +131,6 @@ class LocalRealtimeServer:
         finally:
             await session.close()
             self.sessions.discard(session)
+            if link is not None:
+                link.finish()
+                self._links.discard(link)
