@@ -241,7 +241,7 @@ async def test_abnormal_close_is_an_error_event_and_ends_iteration() -> None:
         await c.expect("session.update")
         await c.close(1011, "internal")
 
-    events, _ = await run_scripted(script, RealtimeAgent(name="A"))
+    events, _ = await run_scripted(script, RealtimeAgent(name="A"), model_config={"reconnect": False})
     errors = of_type(events, "error")
     assert errors and "1011" in errors[0].error.message
 
@@ -276,7 +276,7 @@ async def test_api_key_sent_as_bearer_and_never_in_events() -> None:
         await c.expect("session.update")
         await c.close(1011, "bye")
 
-    events, _ = await run_scripted(script, RealtimeAgent(name="A"))
+    events, _ = await run_scripted(script, RealtimeAgent(name="A"), model_config={"reconnect": False})
     assert "sk-test-secret" not in repr(events)
 
 

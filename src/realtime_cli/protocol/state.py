@@ -85,7 +85,7 @@ class CancelledResponses:
         self._set.add(response_id)
 
     def __contains__(self, response_id: object) -> bool:
-        return response_id in self._set
+        return isinstance(response_id, str) and response_id in self._set
 
 
 def truncation_ms(played_ms: float | None, received_ms: float) -> int | None:

@@ -4,16 +4,16 @@ handoffs and guardrails, and keeps playback, truncation and response creation co
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import time
-from typing import Any
+from typing import Any, cast
 
 from ..protocol import client_events as ce
 from ..protocol import names
 from ..protocol.codecs import AudioDecodeError, decode_audio
 from ..protocol.errors import RealtimeConnectionError
+from ..protocol.secret import Secret
 from ..protocol.server_events import AttrDict, ServerEvent
 from ..protocol.state import (
     ACTIVE_RESPONSE_ERROR,
@@ -54,7 +54,7 @@ class RealtimeSession:
         self._agent = agent
         self._context = RunContextWrapper(context)
         self._info = ev.RealtimeEventInfo(context=self._context)
-        self._model_config = model_config
+        self._model_config = _hide_key(model_config)
         self._run_config = run_config
         self._settings = settings
         self._queue = EventBuffer()
@@ -275,10 +275,27 @@ class RealtimeSession:
         self.emit(event)
         handler = _HANDLERS.get(kind)
         if handler is not None:
-            await handler(self, event)
+            try:
+                await handler(self, event)
+            except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+                # a server event with fields of the wrong shape costs that event, never the session
+                logger.debug("unusable %s event: %r", kind, exc)
+                self.emit_error("invalid_server_event", f"Ignored a malformed {kind} event from the server: {exc}")
 
     async def _on_connection(self, event: ConnectionEvent) -> None:
         if self._closed:
+            return
+        detail = {"code": event.code, "reason": event.reason, "attempt": event.attempt, "message": event.message}
+        if event.status == "reconnecting":
+            await self._connection_lost()
+            self.emit(ev.RealtimeConnectionStatus("reconnecting", self._info, detail))
+            return
+        if event.status == "reconnected":
+            self.emit(ev.RealtimeConnectionStatus("reconnected", self._info, detail))
+            return
+        if event.status == "failed":
+            self.emit_error("reconnect_failed", event.message)
+            self.emit(ev.RealtimeConnectionStatus("failed", self._info, detail))
             return
         if event.status == "error" or event.code not in (1000, 1001, None):
             reason = event.message or event.reason or "connection lost"
@@ -289,9 +306,27 @@ class RealtimeSession:
         self._guardrails.cancel_all()
         self._queue.put(_END)
 
+    async def _connection_lost(self) -> None:
+        """The socket dropped: a response in flight is lost — report it interrupted and stop its audio."""
+        active = self._gate.active_response_id
+        if active is not None or self._ledger.current_item_id is not None:
+            if active is not None:
+                self._cancelled.add(active)
+            self.emit(ev.RealtimeAudioInterrupted(item_id=self._ledger.current_item_id, content_index=None,
+                                                  info=self._info))
+            if self._tracker is not None:
+                self._tracker.on_interrupted()
+            if active is not None:
+                self.emit(ev.RealtimeAgentEndEvent(agent=self._agent, info=self._info, status="interrupted"))
+        self._ledger.clear()
+        self._gate.reset()
+
     def _on_error(self, event: ServerEvent) -> None:
         detail = event.data.get("error")
         error = AttrDict(detail) if isinstance(detail, dict) else AttrDict(message=str(detail))
+        if not isinstance(error.get("message"), str):  # apps print error.message: always give them a string
+            error["message"] = "The server reported an error without a message." if error.get("message") is None \
+                else str(error["message"])
         if error.get("code") == ACTIVE_RESPONSE_ERROR:
             self._gate.on_rejected()
         elif error.get("code") == CANCEL_NOT_ACTIVE_ERROR and self._gate.active_response_id is None:
@@ -300,14 +335,14 @@ class RealtimeSession:
         self.emit(ev.RealtimeError(error=error, info=self._info, raw=event))
 
     async def _on_response_created(self, event: ServerEvent) -> None:
-        response = event.data.get("response") or {}
+        response = _as_dict(event.data.get("response"))
         response_id = str(response.get("id", ""))
         self._gate.on_created(response_id)
         self._guardrails.start_response(response_id)
         self.emit(ev.RealtimeAgentStartEvent(agent=self._agent, info=self._info))
 
     async def _on_response_done(self, event: ServerEvent) -> None:
-        response = event.data.get("response") or {}
+        response = _as_dict(event.data.get("response"))
         response_id = response.get("id")
         status = str(response.get("status", "completed"))
         send_next = self._gate.on_done(response_id)
@@ -331,8 +366,9 @@ class RealtimeSession:
 
     async def _on_audio_done(self, event: ServerEvent) -> None:
         data = event.data
+        index = data.get("content_index")
         self.emit(ev.RealtimeAudioEnd(item_id=str(data.get("item_id", "")),
-                                      content_index=int(data.get("content_index", 0)), info=self._info))
+                                      content_index=index if isinstance(index, int) else 0, info=self._info))
 
     async def _on_text_delta(self, event: ServerEvent) -> None:
         data = event.data
@@ -356,7 +392,7 @@ class RealtimeSession:
         await self._interrupt(cancel=False)  # the service cancels the response itself (turn_detected)
 
     async def _on_output_item_done(self, event: ServerEvent) -> None:
-        item = event.data.get("item") or {}
+        item = _as_dict(event.data.get("item"))
         self._upsert(item)
         if item.get("type") == "function_call":
             await self._tools.on_function_call(item)
@@ -388,10 +424,24 @@ class RealtimeSession:
         self.emit(ev.RealtimeInputAudioTimeoutTriggered(info=self._info))
 
     async def _on_session_updated(self, event: ServerEvent) -> None:
-        session = event.data.get("session") or {}
-        voice = session.get("voice") or ((session.get("audio") or {}).get("output") or {}).get("voice")
-        if voice and self._voice is None:
+        session = _as_dict(event.data.get("session"))
+        voice = session.get("voice") or _as_dict(_as_dict(session.get("audio")).get("output")).get("voice")
+        if isinstance(voice, str) and voice and self._voice is None:
             self._voice = voice
+
+
+def _hide_key(model_config: RealtimeModelConfig) -> RealtimeModelConfig:
+    """A copy whose string api_key is wrapped in a Secret (callable, so the model still reads it)."""
+    key = model_config.get("api_key")
+    if not isinstance(key, str):
+        return model_config
+    hidden = dict(model_config)
+    hidden["api_key"] = Secret(key)
+    return cast(RealtimeModelConfig, hidden)
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def settings_format(settings: ModelSettings) -> Any:

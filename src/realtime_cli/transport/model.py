@@ -19,12 +19,14 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ConnectionEvent:
-    """The connection's own news: `closed` (with the close code and reason) or `error` (with a message)."""
+    """The connection's own news: `reconnecting` / `reconnected` / `failed` while it recovers from a drop, and
+    finally `closed` (with the close code and reason) or `error` (a listener failed; with a message)."""
 
-    status: Literal["closed", "error"]
+    status: Literal["closed", "error", "reconnecting", "reconnected", "failed"]
     code: int | None = None
     reason: str = ""
     message: str = ""
+    attempt: int = 0
     type: Literal["connection"] = "connection"
 
 
@@ -43,6 +45,7 @@ class RealtimeModelConfig(TypedDict, total=False):
     headers: dict[str, str]
     initial_model_settings: dict[str, Any]
     playback_tracker: RealtimePlaybackTracker
+    reconnect: bool | dict[str, Any]
 
 
 class RealtimeModel(abc.ABC):

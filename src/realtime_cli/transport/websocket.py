@@ -19,6 +19,9 @@ from websockets.asyncio.client import ClientConnection
 from ..protocol import names
 from ..protocol.client_events import ClientEvent, to_wire
 from ..protocol.errors import RealtimeConnectionError, UserError
+from ..protocol.reconnect import ReconnectPolicy, should_reconnect
+from ..protocol.replay import ConversationMirror
+from ..protocol.secret import Secret
 from ..protocol.server_events import ServerEvent, ServerEventError, parse_server_event
 from .model import ConnectionEvent, RealtimeModel, RealtimeModelConfig, RealtimeModelEvent, RealtimeModelListener
 
@@ -26,6 +29,13 @@ logger = logging.getLogger("realtime_cli.transport")
 
 URL_ENV = "RTAGENT_REALTIME_URL"
 OPEN_TIMEOUT_S = 15.0
+
+
+_MIRRORED_KINDS = frozenset({
+    names.ITEM_ADDED, names.ITEM_DONE, names.ITEM_RETRIEVED, names.OUTPUT_ITEM_DONE, names.OUTPUT_ITEM_ADDED,
+    names.TRANSCRIPT_DELTA, names.TEXT_DELTA, names.TRANSCRIPT_DONE, names.TEXT_DONE, names.TRANSCRIPTION_COMPLETED,
+    names.ITEM_DELETED,
+})
 
 
 def resolve_api_key(options: RealtimeModelConfig) -> str | None:
@@ -44,27 +54,40 @@ def build_url(base: str, model: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/v1/realtime", urlencode(query), ""))
 
 
-def redact(text: str, secret: str | None) -> str:
+def redact(text: str, secret: Secret | str | None) -> str:
     """`text` with the secret replaced, for anything that might be shown or logged."""
-    return text.replace(secret, "[redacted]") if secret else text
+    value = secret.reveal() if isinstance(secret, Secret) else secret
+    return text.replace(value, "[redacted]") if value else text
 
 
 class OpenAIRealtimeWebSocketModel(RealtimeModel):
-    """Speaks the Realtime API over one WebSocket.
+    """Speaks the Realtime API over one WebSocket at a time, reconnecting when it drops.
 
     `connect()` chooses the dialect from `initial_model_settings` (`protocol: ga|beta`, else beta for
     `*-realtime-preview*` model names, else GA), opens the socket, and starts a reader that hands each parsed
-    server event to every listener in order. When the socket closes, listeners get one ConnectionEvent(closed).
+    server event to every listener in order. When the socket drops (anything but a normal close we did not ask
+    for, 1001 included), listeners get ConnectionEvent(reconnecting); the model reconnects with capped
+    exponential backoff, replays the session configuration and the conversation so far, then emits
+    ConnectionEvent(reconnected). Senders wait while it reconnects. When it gives up, or the socket closes
+    normally, listeners get `failed` (if it gave up) and then one final ConnectionEvent(closed).
     """
 
     def __init__(self) -> None:
         self._listeners: list[RealtimeModelListener] = []
         self._ws: ClientConnection | None = None
         self._reader: asyncio.Task[None] | None = None
-        self._secret: str | None = None
+        self._secret: Secret | None = None
+        self._headers: dict[str, str] = {}
+        self._policy = ReconnectPolicy()
+        self._mirror = ConversationMirror()
+        self._ready = asyncio.Event()
+        self._closing = False
+        self._finished = False
         self.dialect: names.Dialect = "ga"
         self.model_name: str = names.DEFAULT_MODEL
         self.url: str = ""
+        self.reconnects = 0
+        self._heard = False
 
     def add_listener(self, listener: RealtimeModelListener) -> None:
         if listener not in self._listeners:
@@ -81,21 +104,32 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
         self.dialect = protocol if protocol in names.DIALECTS else names.dialect_for_model(self.model_name)
         base = options.get("url") or os.environ.get(URL_ENV) or names.DEFAULT_URL
         self.url = build_url(base, self.model_name)
+        self._policy = ReconnectPolicy.from_config(options.get("reconnect"))
         key = resolve_api_key(options)
         if not key:
             raise UserError(
                 "No OpenAI API key: set OPENAI_API_KEY or pass model_config={'api_key': ...} "
                 "(or run offline on the embedded engine with RTAGENT_BACKEND=local)."
             )
-        self._secret = key
-        headers = {"Authorization": f"Bearer {key}"}
+        self._secret = Secret(key)
+        headers: dict[str, str] = {}
         if self.dialect == "beta":
             headers[names.BETA_HEADER[0]] = names.BETA_HEADER[1]
         headers.update(options.get("headers") or {})
+        self._headers = headers
+        self._ws = await self._open()
+        self._closing = self._finished = False
+        self._ready.set()
+        logger.debug("connected to %s (dialect %s)", self.url, self.dialect)
+        self._reader = asyncio.create_task(self._run(), name="rtagent-ws-reader")
+
+    async def _open(self) -> ClientConnection:
+        failure: RealtimeConnectionError | None = None
         try:
-            self._ws = await websockets.connect(
+            return await websockets.connect(
                 self.url,
-                additional_headers=headers,
+                additional_headers={"Authorization": f"Bearer {self._secret.reveal() if self._secret else ''}",
+                                    **self._headers},
                 max_size=names.MAX_FRAME_BYTES,
                 open_timeout=OPEN_TIMEOUT_S,
                 ping_interval=20,
@@ -103,21 +137,55 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
                 close_timeout=2,
             )
         except (OSError, asyncio.TimeoutError, websockets.InvalidHandshake, websockets.InvalidURI) as exc:
-            detail = redact(str(exc) or type(exc).__name__, key)
-            raise RealtimeConnectionError(f"Could not connect to {self.url}: {detail}") from None
-        logger.debug("connected to %s (dialect %s)", self.url, self.dialect)
-        self._reader = asyncio.create_task(self._read_loop(self._ws), name="rtagent-ws-reader")
+            detail = redact(str(exc) or type(exc).__name__, self._secret)
+            failure = RealtimeConnectionError(f"Could not connect to {self.url}: {detail}")
+        # raised outside the except block, so no __context__ keeps the library's exception (and a server's
+        # response body that may echo the credential) alive in tracebacks
+        assert failure is not None
+        raise failure
 
     async def _emit(self, event: RealtimeModelEvent) -> None:
         for listener in tuple(self._listeners):
             await listener.on_event(event)
 
-    async def _read_loop(self, ws: ClientConnection) -> None:
+    async def _run(self) -> None:
+        """Read until a final close: reconnect and replay as long as the policy allows.
+
+        Attempts count across drops until a new connection proves alive by delivering a server event, so a
+        server that accepts the handshake and then drops every time still exhausts `max_attempts`.
+        """
+        used = 0
+        while True:
+            ws = self._ws
+            assert ws is not None
+            self._heard = False
+            ended = await self._read(ws)
+            if self._heard:
+                used = 0
+            if ended.status == "error" or not self._policy.enabled \
+                    or not should_reconnect(ended.code, closed_by_us=self._closing):
+                break
+            self._ready.clear()
+            await self._emit(ConnectionEvent("reconnecting", code=ended.code, reason=ended.reason))
+            failure, used = await self._reconnect(used)
+            if failure is not None:
+                ended = failure
+                await self._emit(failure)
+                break
+        self._finished = True
+        self._ready.set()  # release waiting senders: they will see the connection is gone
+        if ended.status != "closed":
+            ended = ConnectionEvent("closed", code=ended.code, reason=ended.reason, message=ended.message)
+        await self._emit(ended)
+
+    async def _read(self, ws: ClientConnection) -> ConnectionEvent:
         dialect = self.dialect
-        closed = ConnectionEvent("closed", code=1000)
+        mirror = self._mirror
+        mirrored = _MIRRORED_KINDS
         try:
             while True:
                 frame = await ws.recv(decode=False)  # JSON parses bytes directly: no UTF-8 decode pass
+                self._heard = True
                 try:
                     event = parse_server_event(frame, dialect)
                 except ServerEventError as exc:
@@ -126,6 +194,8 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
                                                       "message": str(exc), "param": None, "event_id": None}}
                     await self._emit(ServerEvent(bad, dialect))
                     continue
+                if event.kind in mirrored:
+                    mirror.on_server_event(event.kind, event.data)
                 listeners = self._listeners
                 if len(listeners) == 1:
                     await listeners[0].on_event(event)
@@ -135,31 +205,75 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
             pass
         except Exception as exc:  # a listener bug must not kill the socket silently
             logger.exception("reader stopped")
-            closed = ConnectionEvent("error", message=redact(str(exc), self._secret))
-        rcvd = ws.close_code
-        if closed.status == "closed":
-            closed = ConnectionEvent("closed", code=rcvd if rcvd is not None else 1006, reason=ws.close_reason or "")
-        await self._emit(closed)
+            return ConnectionEvent("error", message=redact(str(exc), self._secret))
+        code = ws.close_code
+        return ConnectionEvent("closed", code=code if code is not None else 1006, reason=ws.close_reason or "")
+
+    async def _reconnect(self, used: int) -> tuple[ConnectionEvent | None, int]:
+        """New connections until one takes the replay: (None, attempts used so far) on success, else the
+        `failed` event. `used` attempts were already spent on connections that died without a word."""
+        last = ""
+        for attempt in range(used + 1, self._policy.max_attempts + 1):
+            await asyncio.sleep(self._policy.delay(attempt))
+            if self._closing:
+                return ConnectionEvent("closed", code=1000), attempt
+            try:
+                ws = await self._open()
+                for event in self._mirror.replay_events():
+                    await ws.send(orjson.dumps(to_wire(event, self.dialect)), text=True)
+            except (RealtimeConnectionError, websockets.ConnectionClosed) as exc:
+                last = str(exc)
+                logger.info("reconnect attempt %d failed: %s", attempt, last)
+                continue
+            self._ws = ws
+            self.reconnects += 1
+            self._ready.set()
+            await self._emit(ConnectionEvent("reconnected", attempt=attempt))
+            return None, attempt
+        why = last or "the server kept dropping the connection"
+        message = f"Gave up reconnecting after {self._policy.max_attempts} attempts: {why}"
+        return ConnectionEvent("failed", code=1006, message=message), self._policy.max_attempts
 
     async def send_event(self, event: ClientEvent) -> None:
-        ws = self._ws
-        if ws is None:
+        """Send one event; while reconnecting, wait for the new connection (the replay goes first)."""
+        if self._ws is None and not self._finished:
             raise RealtimeConnectionError("Not connected: enter the session (`async with session:`) first.")
         payload = orjson.dumps(to_wire(event, self.dialect))
+        for _ in range(2):
+            await self._wait_ready()
+            ws = self._ws
+            if ws is None or self._finished:
+                raise RealtimeConnectionError("The connection is closed.")
+            try:
+                await ws.send(payload, text=True)
+            except websockets.ConnectionClosed as exc:
+                if not self._policy.enabled or self._closing:
+                    code = exc.rcvd.code if exc.rcvd else 1006
+                    raise RealtimeConnectionError(f"The connection is closed ({code}).") from None
+                self._ready.clear()  # the reader is about to reconnect; send again on the new connection
+                continue
+            self._mirror.on_client_event(event)
+            return
+        raise RealtimeConnectionError("The connection dropped twice while sending.")
+
+    async def _wait_ready(self) -> None:
+        if self._ready.is_set():
+            return
         try:
-            await ws.send(payload, text=True)
-        except websockets.ConnectionClosed as exc:
-            code = exc.rcvd.code if exc.rcvd else 1006
-            raise RealtimeConnectionError(f"The connection is closed ({code}).") from None
+            await asyncio.wait_for(self._ready.wait(), self._policy.budget_s())
+        except asyncio.TimeoutError:
+            raise RealtimeConnectionError("Timed out waiting for the connection to come back.") from None
 
     async def close(self) -> None:
-        ws, self._ws = self._ws, None
+        self._closing = True
+        ws = self._ws
         if ws is not None:
             await ws.close()
         if self._reader is not None:
             with contextlib.suppress(asyncio.CancelledError, asyncio.TimeoutError):
                 await asyncio.wait_for(asyncio.shield(self._reader), timeout=3)
             self._reader = None
+        self._ws = None
 
     @property
     def connected(self) -> bool:
