@@ -17,6 +17,7 @@ from ..protocol.names import Dialect
 from ..protocol.session_config import VOICES, SessionConfig, session_from_wire, session_to_wire
 from ..protocol.state import ACTIVE_RESPONSE_ERROR, CANCEL_NOT_ACTIVE_ERROR
 from .brain import Brain, BrainContext, Call, Say
+from .checks import check_response_params, check_session
 from .conversation import Conversation, Item
 from .responder import Response, ResponseSpec, stream_response, usage
 from .speech import domain_model
@@ -88,6 +89,9 @@ class EngineSession:
                 event = json.loads(frame)
             except (ValueError, UnicodeDecodeError) as exc:
                 raise ClientEventError(f"The server failed to parse the event: {exc}", code="invalid_json") from None
+            except RecursionError:
+                raise ClientEventError("The server failed to parse the event: it is nested too deeply.",
+                                       code="invalid_json") from None
             if isinstance(event, dict) and isinstance(event.get("event_id"), str):
                 event_id = event["event_id"]
             kind, event_id = check_event_shape(event)
@@ -99,6 +103,11 @@ class EngineSession:
             await _HANDLERS[kind](self, event)
         except ClientEventError as exc:
             await self._send(error_event(exc, event_id))
+        except Exception:  # an engine bug must cost one event, not the session
+            logger.exception("engine error while handling a client event")
+            await self._send(error_event(ClientEventError(
+                "The server had an error while processing your request.", code="server_error", kind="server_error"),
+                event_id))
 
     async def _session_update(self, event: dict[str, Any]) -> None:
         session = require(event, "session", dict, "an object")
@@ -114,12 +123,7 @@ class EngineSession:
             if self._audio_produced and voice != self.cfg.get("voice"):
                 raise ClientEventError("Cannot update a conversation's voice if assistant audio is present.",
                                        code="cannot_update_voice", param="session.voice")
-        tools = update.get("tools")
-        if tools is not None:
-            for index, tool in enumerate(tools):
-                if not isinstance(tool, dict) or not isinstance(tool.get("name"), str):
-                    raise ClientEventError("Each tool needs a string 'name'.", code="invalid_value",
-                                           param=f"session.tools[{index}].name")
+        check_session(update)
         merged = cast(SessionConfig, {**self.cfg, **update})
         self.cfg = merged
         self.turns.configure(merged.get("turn_detection"), merged.get("input_audio_format", "pcm16"))
@@ -273,6 +277,7 @@ class EngineSession:
                 f"Conversation already has an active response in progress: {self.response.id}. Wait until the "
                 "response is finished before creating a new one.", code=ACTIVE_RESPONSE_ERROR)
         params = optional(event, "response", dict, "an object") or {}
+        check_response_params(params)
         await self._start_response(params)
 
     async def _response_cancel(self, event: dict[str, Any]) -> None:

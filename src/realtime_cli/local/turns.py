@@ -52,8 +52,8 @@ class InputTurns:
             silence = semantic_silence_ms(turn_detection.get("eagerness", "auto") or "auto")
             key: tuple[object, ...] = (kind, 0.5, 300, silence)
         else:
-            key = (kind, turn_detection.get("threshold", 0.5), turn_detection.get("prefix_padding_ms", 300),
-                   turn_detection.get("silence_duration_ms", 500))
+            key = (kind, _or(turn_detection.get("threshold"), 0.5), _or(turn_detection.get("prefix_padding_ms"), 300),
+                   _or(turn_detection.get("silence_duration_ms"), 500))
         if key != self._vad_key:
             self._vad_key = key
             values = [float(str(k)) for k in key[1:]]
@@ -120,3 +120,8 @@ class InputTurns:
 
 
 __all__ = ["Committed", "InputTurns", "SpeechStarted", "SpeechStopped"]
+
+
+def _or(value: object, default: float) -> object:
+    """A turn-detection field left out or sent as null takes the service's default."""
+    return default if value is None else value

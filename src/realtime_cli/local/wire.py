@@ -109,6 +109,8 @@ def check_item(item: Any) -> dict[str, Any]:
             if ptype in ("input_text", "output_text", "text"):
                 require(part, "text", str, "a string", f"item.content[{index}].")
         return item
+    if kind in ("function_call_output", "function_call") and item.get("content") is not None:
+        raise ClientEventError("Unknown parameter: 'item.content'.", code="unknown_parameter", param="item.content")
     if kind == "function_call_output":
         require(item, "call_id", str, "a string", "item.")
         require(item, "output", str, "a string", "item.")
