@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from ..session.playback import RealtimePlaybackTracker
 from ..session.runner import RealtimeRunner
 from ..session.session import RealtimeSession
 from .agent_config import LoadedConfig, load_agent_config
+from .logging_setup import configure_logging
 from .recorder import Recorder
 from .view_state import ViewState
 
@@ -101,8 +101,7 @@ def session_settings(loaded: LoadedConfig, options: TalkOptions) -> dict[str, An
 
 
 def run_talk(options: TalkOptions) -> int:
-    if options.debug:
-        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
+    configure_logging(options.debug, [os.environ.get("OPENAI_API_KEY", "")])  # redacts keys, --debug or not
     loaded = load_agent_config(options.agent)
     kind = choose_backend(options.backend)
     return asyncio.run(_talk(loaded, options, kind))

@@ -27,49 +27,84 @@ def droppable(event: Any) -> bool:
     return getattr(event, "type", None) in _DROPPABLE_TYPES
 
 
+_GONE: Any = object()  # a slot whose event was dropped or already taken
+
+
 class EventBuffer:
-    """A FIFO of events with a capacity; `put` never blocks, `get` waits for the next event."""
+    """A FIFO of events with a capacity; `put` never blocks, `get` waits for the next event.
+
+    Past `capacity` the oldest droppable event goes, however many essential events precede it: droppable
+    slots are also queued on their own, so finding one is O(1). Dropped slots are compacted away once they
+    outnumber the live ones, so memory stays proportional to what is held.
+    """
 
     def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
         self.capacity = capacity
         self.hard_limit = capacity * 4  # even essential events stop growing the buffer past this
         self.dropped = 0
-        self._items: deque[Any] = deque()
+        self._slots: deque[list[Any]] = deque()  # [event] or [_GONE], in arrival order
+        self._droppable: deque[list[Any]] = deque()  # the droppable slots still held, oldest first
+        self._live = 0
+        self._gone = 0
         self._waiter: asyncio.Future[None] | None = None
 
     def __len__(self) -> int:
-        return len(self._items)
+        return self._live
 
     def empty(self) -> bool:
-        return not self._items
+        return self._live == 0
+
+    @property
+    def droppable_held(self) -> int:
+        """How many droppable events (deltas, audio) are waiting."""
+        return len(self._droppable)
 
     def put(self, item: Any) -> None:
-        items = self._items
-        if len(items) >= self.capacity:
+        if self._live >= self.capacity:
             self._make_room()
-        items.append(item)
+        slot = [item]
+        self._slots.append(slot)
+        if droppable(item):
+            self._droppable.append(slot)
+        self._live += 1
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
     def _make_room(self) -> None:
-        items = self._items
-        for index, old in enumerate(items):
-            if droppable(old):
-                del items[index]
-                self.dropped += 1
-                return
-            if index > 256:
-                break  # a long run of essential events: fall through to the hard limit
-        if len(items) >= self.hard_limit:
-            items.popleft()
-            self.dropped += 1
+        if self._droppable:
+            self._droppable.popleft()[0] = _GONE
+        elif self._live >= self.hard_limit:
+            while self._slots[0][0] is _GONE:
+                self._slots.popleft()
+                self._gone -= 1
+            self._slots.popleft()
+            self._gone -= 1  # balanced below: the popped slot counts as gone for one step
+        else:
+            return
+        self._live -= 1
+        self._gone += 1
+        self.dropped += 1
+        if self._gone > self._live + 64:
+            self._slots = deque(s for s in self._slots if s[0] is not _GONE)
+            self._gone = 0
 
     async def get(self) -> Any:
-        while not self._items:
+        while not self._live:
             self._waiter = asyncio.get_running_loop().create_future()
             try:
                 await self._waiter
             finally:
                 self._waiter = None
-        return self._items.popleft()
+        slots = self._slots
+        while True:
+            slot = slots.popleft()
+            if slot[0] is not _GONE:
+                break
+            self._gone -= 1
+        if self._droppable and self._droppable[0] is slot:
+            self._droppable.popleft()
+        item = slot[0]
+        slot[0] = _GONE
+        self._live -= 1
+        return item
