@@ -72,3 +72,18 @@ def test_malformed_server_events_are_ignored() -> None:
     mirror.on_server_event(names.TRANSCRIPT_DELTA, {"item_id": "nope", "delta": "x"})
     mirror.on_server_event(names.TRANSCRIPT_DELTA, {"item_id": None, "delta": 5})
     assert mirror.items() == []
+
+
+def test_items_we_sent_are_replayed_before_the_server_echoes_them_and_once_after() -> None:
+    mirror = ConversationMirror()
+    mirror.on_client_event(ce.user_text_item("my name is Ada"))
+    mirror.on_client_event(ce.function_output("c9", "done"))  # its call is unknown here: dropped as an orphan
+    assert mirror.items() == [{"type": "message", "role": "user",
+                               "content": [{"type": "input_text", "text": "my name is Ada"}]}]  # no id: server's
+    mirror.on_server_event(names.ITEM_ADDED, {"item": _user("item_srv1", "my name is Ada")})
+    mirror.on_server_event(names.OUTPUT_ITEM_ADDED, {"item": _assistant("a1")})
+    mirror.on_server_event(names.TRANSCRIPT_DONE, {"item_id": "a1", "transcript": "Hello Ada."})
+    mirror.on_client_event(ce.user_text_item("what is my name"))  # sent, then the connection dropped
+    items = mirror.items()
+    assert [(i.get("id"), i["content"][0]["text"]) for i in items] == [
+        ("item_srv1", "my name is Ada"), ("a1", "Hello Ada."), (None, "what is my name")]

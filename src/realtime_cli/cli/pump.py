@@ -34,6 +34,7 @@ class SessionPump:
         self._last_change = time.monotonic()
         self._changed = asyncio.Event()
         self.finished = asyncio.Event()
+        self.connection_lost = False  # the session ended because the connection failed for good
 
     @property
     def busy(self) -> bool:
@@ -73,6 +74,9 @@ class SessionPump:
             self._tools = max(0, self._tools - 1)
         elif kind == "tool_approval_required":
             self._approvals.add(event.call_id)
+        elif (kind == "connection" and event.status == "failed") or \
+                (kind == "error" and event.error.get("code") == "connection_closed"):
+            self.connection_lost = True
         elif kind == "error" and self._active == 0:
             self.responses_ended += 1  # a rejected request ends the turn too
 

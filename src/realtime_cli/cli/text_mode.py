@@ -66,6 +66,8 @@ class _Printer:
             self._close()
         elif kind == "error":
             self._line(f"✖ error: {event.error.get('message', event.error)}")
+        elif kind == "connection" and event.status in ("reconnecting", "reconnected", "failed"):
+            self._line(f"[connection] {event.status}")
 
 
 async def _read_line(prompt: str) -> str | None:
@@ -120,7 +122,7 @@ async def run_text(session: RealtimeSession, state: ViewState, *, recorder: Reco
         await session.close()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(reader, 5)
-    return 0
+    return 1 if pump.connection_lost else 0
 
 
 async def _wait_turn(session: RealtimeSession, pump: SessionPump, since: int) -> None:

@@ -165,4 +165,4 @@ async def run_voice(session: RealtimeSession, state: ViewState, options: Any, tr
     await session.close()
     with contextlib.suppress(Exception):
         await asyncio.wait_for(tasks[0], 5)
-    return 0
+    return 1 if pump.connection_lost else 0

@@ -22,7 +22,7 @@ from .conversation import Conversation, Item
 from .responder import Response, ResponseSpec, stream_response, usage
 from .speech import domain_model
 from .turns import InputTurns, SpeechStarted, SpeechStopped
-from .wire import ClientEventError, check_event_shape, check_item, error_event, new_id, optional, require
+from .wire import ClientEventError, ClientGone, check_event_shape, check_item, error_event, new_id, optional, require
 
 logger = logging.getLogger("realtime_cli.local")
 Send = Callable[[dict[str, Any]], Awaitable[None]]
@@ -103,6 +103,8 @@ class EngineSession:
             await _HANDLERS[kind](self, event)
         except ClientEventError as exc:
             await self._send(error_event(exc, event_id))
+        except ClientGone:
+            raise
         except Exception:  # an engine bug must cost one event, not the session
             logger.exception("engine error while handling a client event")
             await self._send(error_event(ClientEventError(
@@ -320,6 +322,8 @@ class EngineSession:
         except asyncio.CancelledError:
             if response.cancel_reason is None:
                 raise
+        except ClientGone:
+            return  # nobody to tell: the session is ending
         except Exception:
             logger.exception("response %s failed", response.id)
             response.cancel_reason = "failed"

@@ -20,6 +20,7 @@ from websockets.http11 import Request, Response
 from ..protocol import names
 from .engine import EngineSession
 from .faults import FaultPlan, FaultyLink, stall_handshake
+from .wire import ClientGone
 
 logger = logging.getLogger("realtime_cli.local")
 PATH = "/v1/realtime"
@@ -108,7 +109,15 @@ class LocalRealtimeServer:
 
         plan, index = self.faults, self._index.pop(ws, 0)
         link = FaultyLink(plan, ws, index) if plan is not None and plan.applies_to(index) else None
-        session = EngineSession(link.send if link else send, "beta" if beta else "ga", model,
+        raw_send = link.send if link else send
+
+        async def guarded_send(event: dict[str, Any]) -> None:
+            try:
+                await raw_send(event)
+            except websockets.ConnectionClosed:
+                raise ClientGone() from None
+
+        session = EngineSession(guarded_send, "beta" if beta else "ga", model,
                                 greet_after_ms=self.greet_after_ms)
         self.sessions.add(session)
         if link is not None:
@@ -122,7 +131,7 @@ class LocalRealtimeServer:
                 if link is not None:
                     await link.hold()
                 await session.handle_frame(frame)
-        except websockets.ConnectionClosed:
+        except (websockets.ConnectionClosed, ClientGone):
             pass
         except Exception:  # one broken session must never take the server down
             logger.exception("session %s failed", session.session_id)

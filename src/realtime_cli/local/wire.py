@@ -30,6 +30,10 @@ class ClientEventError(Exception):
         self.kind = kind
 
 
+class ClientGone(Exception):
+    """The client's connection closed while the engine was sending: the session ends, nothing to report."""
+
+
 def error_event(exc: ClientEventError, client_event_id: str | None) -> dict[str, Any]:
     return {"type": "error", "event_id": new_id("event"),
             "error": {"type": exc.kind, "code": exc.code, "message": exc.message, "param": exc.param,

@@ -12,6 +12,7 @@ from . import client_events as ce
 from . import names
 from .session_config import SessionConfig
 
+_LOCAL = "~local-"  # key prefix of items created here and not yet acknowledged by the server
 MAX_ITEMS = 200  # older context is dropped from a replay rather than grown without bound
 
 
@@ -22,6 +23,7 @@ class ConversationMirror:
         self.max_items = max_items
         self.session: SessionConfig | None = None
         self._items: dict[str, dict[str, Any]] = {}
+        self._pending = 0
 
     # --- feeding -------------------------------------------------------------------------------------------
 
@@ -31,6 +33,15 @@ class ConversationMirror:
             merged = dict(self.session or {})
             merged.update(update)
             self.session = cast(SessionConfig, merged)
+        elif event["type"] == "conversation.item.create":
+            item = cast(dict[str, Any], event.get("item"))
+            if isinstance(item, dict) and not isinstance(item.get("id"), str):
+                # Not yet acknowledged: kept under a local key until the server's echo (which carries the id the
+                # server gave it) arrives, so a message sent just before a drop is replayed too.
+                self._pending += 1
+                self._upsert({**item, "id": f"{_LOCAL}{self._pending}"})
+            elif isinstance(item, dict):
+                self._upsert(item)
 
     def on_server_event(self, kind: str, data: dict[str, Any]) -> None:
         if kind in (names.ITEM_ADDED, names.ITEM_DONE, names.ITEM_RETRIEVED, names.OUTPUT_ITEM_DONE,
@@ -56,6 +67,8 @@ class ConversationMirror:
         if not isinstance(item_id, str) or kind not in ("message", "function_call", "function_call_output"):
             return
         entry = self._items.get(item_id)
+        if entry is None and not item_id.startswith(_LOCAL):
+            entry = self._adopt(item_id, item)
         if entry is None:
             entry = {"id": item_id, "type": kind, "text": ""}
             self._items[item_id] = entry
@@ -72,10 +85,20 @@ class ConversationMirror:
                 if item.get(key) is not None:
                     entry[key] = item[key]
 
+    def _adopt(self, item_id: str, item: dict[str, Any]) -> dict[str, Any] | None:
+        """The server's echo of an item we created: the oldest local entry it matches takes the server's id."""
+        for key, entry in self._items.items():
+            if key.startswith(_LOCAL) and _same_item(entry, item):
+                self._items = {(item_id if k == key else k): v for k, v in self._items.items()}
+                entry["id"] = item_id
+                return entry
+        return None
+
     # --- replaying -----------------------------------------------------------------------------------------
 
     def items(self) -> list[dict[str, Any]]:
-        """The mirrored items as conversation items to create (canonical GA shape), oldest first."""
+        """The mirrored items as conversation items to create (canonical GA shape), oldest first. Items the
+        server never acknowledged go without an id (the server assigns one)."""
         out: list[dict[str, Any]] = []
         for entry in self._items.values():
             kind = entry["type"]
@@ -91,6 +114,9 @@ class ConversationMirror:
                 part = "output_text" if entry["role"] == "assistant" else "input_text"
                 out.append({"id": entry["id"], "type": "message", "role": entry["role"],
                             "content": [{"type": part, "text": entry["text"]}]})
+        for item in out:
+            if item["id"].startswith(_LOCAL):
+                del item["id"]
         return _drop_orphans(out)
 
     def replay_events(self) -> list[ce.ClientEvent]:
@@ -113,3 +139,13 @@ def _drop_orphans(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
             continue
         out.append(item)
     return out
+
+
+def _same_item(entry: dict[str, Any], item: dict[str, Any]) -> bool:
+    if entry["type"] != item.get("type"):
+        return False
+    if entry["type"] == "message":
+        text = "".join(str(p.get("text") or p.get("transcript") or "") for p in item.get("content") or []
+                       if isinstance(p, dict))
+        return bool(entry.get("role") == item.get("role") and entry["text"] == text)
+    return bool(entry.get("call_id") == item.get("call_id"))
