@@ -5,22 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import copy
 import json
 import logging
-import traceback
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, reject, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from realtime_cli.local.engine import EngineSession
 from realtime_cli.local.server import LocalRealtimeServer
 from realtime_cli.protocol import names
 from support.engine_client import RawClient, ga_session
+from support.fuzzing import json_values, mutate
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 STEP_TIMEOUT = 5.0
@@ -95,8 +94,7 @@ SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(), st.integers(min_value=2**63, max_value=2**80).map(lambda n: -n),
     st.floats(), st.text(max_size=40), st.sampled_from([0, -1, 1e308, -0.0, 2**64, "", "null", "0", "audio"]),
 )
-JSON = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
-                                                                                       max_size=4), max_leaves=12)
+JSON = json_values(SCALARS)
 ODD = st.one_of(SCALARS, JSON, HUGE, GARBAGE_B64, st.just([]), st.just({}), st.just([[[[[]]]]]),
                 st.text(alphabet=st.characters(codec="utf-8"), max_size=30))
 KEYS = st.one_of(st.sampled_from(["type", "event_id", "item", "session", "response", "audio", "item_id",
@@ -106,41 +104,10 @@ KEYS = st.one_of(st.sampled_from(["type", "event_id", "item", "session", "respon
                  st.text(max_size=8))
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out: list[tuple[Any, ...]] = []
-    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, child in children:
-        out.append((*prefix, key))
-        out.extend(_paths(child, (*prefix, key)))
-    return out
-
-
-def _at(value: Any, path: tuple[Any, ...]) -> Any:
-    for key in path:
-        value = value[key]
-    return value
-
-
 @st.composite
 def mutated(draw: st.DrawFn, events: list[dict[str, Any]]) -> dict[str, Any]:
     """A valid event with one to four mutations: a key deleted, a value replaced by an odd one, a key inserted."""
-    event = copy.deepcopy(draw(st.sampled_from(events)))
-    for _ in range(draw(st.integers(1, 4))):
-        paths = _paths(event)
-        op = draw(st.sampled_from(["delete", "replace", "insert"]))
-        if op == "insert":
-            containers = [p for p in [(), *paths] if isinstance(_at(event, p), dict)]
-            _at(event, draw(st.sampled_from(containers)))[draw(KEYS)] = copy.deepcopy(draw(ODD))
-            continue
-        if not paths:
-            continue
-        path = draw(st.sampled_from(paths))
-        parent = _at(event, path[:-1])
-        if op == "delete":
-            del parent[path[-1]]
-        else:
-            parent[path[-1]] = copy.deepcopy(draw(ODD))
-    return event
+    return mutate(draw, draw(st.sampled_from(events)), ODD, KEYS)
 
 
 def encode(value: Any, as_bytes: bool) -> str | bytes:
@@ -220,28 +187,8 @@ def run(coro_fn: Callable[[], Any]) -> Any:
     return asyncio.run(coro_fn())
 
 
-# --- known engine bugs -----------------------------------------------------------------------------------------
-# Crashes already reported, by (exception, file, function); each has a strict xfail test below. The fuzzers drop
-# an example that ends in one of them, so they keep hunting for new ones; remove an entry when its bug is fixed.
-KNOWN_CRASHES: set[tuple[str, str, str]] = set()
-
-
-def known_crash(exc: BaseException) -> bool:
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "realtime_cli" in f.filename]
-    if not frames:
-        return False
-    last = frames[-1]
-    return (type(exc).__name__, last.filename.rsplit("/", 1)[-1], last.name) in KNOWN_CRASHES
-
-
 def fuzz_play(dialect: str, frames: list[str | bytes], **options: Any) -> None:
-    """`_play`, dropping the example when it ends in an already-reported crash."""
-    try:
-        run(lambda: _play(dialect, frames, **options))
-    except Exception as exc:
-        if known_crash(exc):
-            reject()
-        raise
+    run(lambda: _play(dialect, frames, **options))
 
 
 # --- property tests ----------------------------------------------------------------------------------------------
