@@ -511,3 +511,39 @@ def test_word_salad_from_the_domain_never_raises(words: list[str]) -> None:
     assert first == reply(ASSISTANT + SUPPORT + HOME, text)
     question = Turn("assistant", "Which city would you like the weather for?")
     assert isinstance(reply(ASSISTANT, "weather", question, text), (Say, Call))
+
+
+TROUBLESHOOT = _tool("troubleshooting_steps", "Step-by-step troubleshooting for a problem.",
+                     {"issue": {"type": "string", "description": "The kind of problem: wifi, login, audio or battery."}})
+REFUND = _tool("issue_refund", "Refund an order in full.",
+               {"order_id": {"type": "string", "description": "The order number, for example 1001."}})
+BACK = _tool("transfer_to_customer_service", "Transfer to customer service", {})
+
+
+def _after_handoff(request: str, handoff: str, agent: str, tools: list[dict[str, Any]]) -> Say | Call:
+    return reply(tools, request, Turn("assistant", call_name=handoff, call_arguments="{}", call_id="c1"),
+                 Turn("tool", call_id="c1", output=json.dumps({"assistant": agent})))
+
+
+def test_after_a_handoff_the_new_agent_takes_up_the_request() -> None:
+    result = _after_handoff("My wifi keeps dropping, I need technical support", "transfer_to_technical_support",
+                            "Technical Support", [TROUBLESHOOT, BACK])
+    assert call_args(result, "troubleshooting_steps") == {"issue": "wifi"}
+
+
+def test_after_a_handoff_a_missing_argument_is_asked_for_and_the_answer_completes_it() -> None:
+    result = _after_handoff("I would like a refund please", "transfer_to_billing_support", "Billing Support",
+                            [REFUND, BACK])
+    text = said(result)
+    assert text.startswith("You're now talking to Billing Support. ") and text.endswith("?")
+    follow = reply([REFUND, BACK], "I would like a refund please",
+                   Turn("assistant", call_name="transfer_to_billing_support", call_arguments="{}", call_id="c1"),
+                   Turn("tool", call_id="c1", output=json.dumps({"assistant": "Billing Support"})),
+                   Turn("assistant", text), "order 1003")
+    assert call_args(follow, "issue_refund") == {"order_id": "1003"}
+
+
+def test_a_plain_transfer_request_only_introduces_the_new_agent() -> None:
+    result = _after_handoff("transfer me to technical support", "transfer_to_technical_support",
+                            "Technical Support", [TROUBLESHOOT, BACK])
+    assert said(result).startswith("You're now talking to Technical Support.")

@@ -7,7 +7,9 @@ RULES (checked in this order; the same input always gives the same output)
 1. Tool output last. When the newest item is a function_call_output, answer from it: a handoff output
    (``{"assistant": "Billing Support"}``) → "You're now talking to Billing Support. How can I help with billing?";
    an output that says the call was rejected or failed → an apology that says so; JSON → a short sentence from its
-   fields (a "message"-like field verbatim); plain text → the text itself, tidied for speech.
+   fields (a "message"-like field verbatim); plain text → the text itself, tidied for speech. After a handoff the
+   new agent takes up the request that caused it when one of its own tools scores as in rule 7 on that turn (less
+   the words naming the new agent): it calls the tool, or introduces itself and asks for a missing argument.
 2. No new user turn. An empty conversation → a greeting naming what the agent can do; an assistant item last →
    "Is there anything else I can help you with?".
 3. Guardrail. A user turn starting with "guardrail triggered" → a short neutral apology that repeats nothing.
@@ -51,7 +53,7 @@ from realtime_cli.local.brain_args import (
     placeholder,
     question_for,
 )
-from realtime_cli.local.brain_match import THRESHOLD, ToolInfo, rank, score, tool_infos
+from realtime_cli.local.brain_match import HANDOFF_PREFIX, THRESHOLD, ToolInfo, rank, score, tool_infos
 from realtime_cli.local.brain_replies import (
     capability_reply,
     fallback_reply,
@@ -60,9 +62,11 @@ from realtime_cli.local.brain_replies import (
     tool_output_reply,
     wants_long_answer,
 )
-from realtime_cli.local.brain_text import Token, stem, tokenize, word_set, words
+from realtime_cli.local.brain_text import Token, split_identifier, stem, tokenize, word_set, words
 
 __all__ = ["Brain", "BrainContext", "Call", "Say", "Turn"]
+
+_HANDOFF_INTRO = "You're now talking to "
 
 
 @dataclass(frozen=True)
@@ -146,7 +150,13 @@ class Brain:
         if conv and conv[-1].role == "tool":
             latest = conv[-1]
             output = latest.output if latest.output is not None else latest.text
-            return Say(tool_output_reply(_call_name(conv, latest.call_id), output, ctx.instructions))
+            name = _call_name(conv, latest.call_id)
+            answer = tool_output_reply(name, output, ctx.instructions)
+            if name is not None and name.startswith(HANDOFF_PREFIX) and answer.startswith(_HANDOFF_INTRO):
+                carried = self._carry_over(conv, infos, name, answer)
+                if carried is not None:
+                    return carried
+            return Say(answer)
         if not conv:
             return Say(greeting_reply(infos, ctx.instructions, asked_how=False))
         if conv[-1].role != "user":
@@ -198,6 +208,23 @@ class Brain:
         ordered = {p.name: args[p.name] for p in params_of(info) if p.name in args}
         return Call(info.name, json.dumps(ordered))
 
+    def _carry_over(self, conv: list[Turn], infos: list[ToolInfo], handoff: str, intro: str) -> Say | Call | None:
+        """After a handoff, the new agent takes up the request that caused it when one of its own tools fits
+        ("my wifi keeps dropping, I need technical support" → troubleshooting), else it only introduces itself."""
+        request = next((t.text for t in reversed(conv) if t.role == "user"), "")
+        target = {stem(w) for w in split_identifier(handoff)[2:]}
+        tokens = [t for t in tokenize(request) if t.stem not in target]
+        tools = [i for i in infos if not i.is_handoff]
+        if not tools or not tokens:
+            return None
+        top_score, top = rank(tools, tokens)[0]
+        if top_score < THRESHOLD:
+            return None
+        decided = self._finish(top, fill_arguments(top, request, tokens, self.today), force=False)
+        if isinstance(decided, Say):  # a question for a missing argument, after saying who is speaking
+            return Say(f"{intro.split('. ')[0]}. {decided.text}")
+        return decided
+
     def _named_call(self, choice: dict[str, Any], infos: list[ToolInfo], text: str) -> Call:
         inner = choice.get("function")
         name = choice.get("name") or (inner.get("name") if isinstance(inner, dict) else None) or ""
@@ -229,6 +256,7 @@ def _question_owner(text: str, infos: list[ToolInfo]) -> tuple[ToolInfo, str] | 
     """Which tool and parameter a follow-up question of ours was asking about, if it was one."""
     if not text.rstrip().endswith("?"):
         return None
+    text = re.split(r"(?<=[.!])\s+", text.strip())[-1]  # a question may follow an introduction
     for info in infos:
         for param in params_of(info):
             if _same_words(text, question_for(info, param)):

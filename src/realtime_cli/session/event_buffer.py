@@ -10,7 +10,7 @@ import asyncio
 from collections import deque
 from typing import Any
 
-DEFAULT_CAPACITY = 4096
+DEFAULT_CAPACITY = 1024  # ~25-50 s of agent audio with its transcript deltas: a consumer that far behind lost it anyway
 _DROPPABLE_KINDS = frozenset({
     "response.output_audio.delta", "response.output_audio_transcript.delta", "response.output_text.delta",
     "response.function_call_arguments.delta", "conversation.item.input_audio_transcription.delta",
