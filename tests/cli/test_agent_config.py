@@ -66,7 +66,7 @@ async def test_support_config_as_declared() -> None:
                                                           "transfer_to_technical_support"]
     assert _handoff_names(config, "billing") == ["transfer_to_customer_service"]
     main_handoffs = [h for h in config.starting_agent.handoffs if isinstance(h, Handoff)]
-    assert main_handoffs[0].tool_description == "Transfer to billing support"
+    assert main_handoffs[0].tool_description == "Transfer to billing support for invoices, payments and refunds"
     assert await main_handoffs[0].on_invoke_handoff(None, "{}") is config.agents["billing"]
     # a cycle: billing hands back to the same customer_service object
     back = config.agents["billing"].handoffs[0]

@@ -39,7 +39,7 @@ def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
 
 @app.command(epilog="Examples:\n\n  rtagent talk --agent configs/support.yaml\n\n"
              "  rtagent talk --agent configs/assistant.yaml --text\n\n"
-             "  rtagent talk --agent configs/support.yaml --script configs/support.demo.yaml\n\n"
+             "  rtagent talk --agent configs/support.yaml --script configs/demos/support.yaml\n\n"
              "  rtagent talk --agent configs/support.yaml --vad --backend openai --model gpt-realtime")
 def talk(
     agent: Annotated[Path, typer.Option("--agent", "-a", help="Agent YAML file (see `rtagent schema`).")],
