@@ -547,3 +547,12 @@ def test_a_plain_transfer_request_only_introduces_the_new_agent() -> None:
     result = _after_handoff("transfer me to technical support", "transfer_to_technical_support",
                             "Technical Support", [TROUBLESHOOT, BACK])
     assert said(result).startswith("You're now talking to Technical Support.")
+
+
+def test_the_action_asked_for_beats_an_object_merely_mentioned() -> None:
+    invoice = _tool("get_invoice", "Get the invoice number, amount and payment state for an order.",
+                    {"order_id": {"type": "string", "description": "The order number, for example 1002."}})
+    assert call_args(reply([invoice, REFUND], "I want a refund for my last invoice, order 1003"),
+                     "issue_refund") == {"order_id": "1003"}
+    assert call_args(reply([invoice, REFUND], "send me the invoice for order 1002"), "get_invoice") == {
+        "order_id": "1002"}

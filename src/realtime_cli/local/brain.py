@@ -23,7 +23,8 @@ RULES (checked in this order; the same input always gives the same output)
 7. Tool selection. The latest user turn's content words (lowercased, stemming-lite, a small synonym table) are
    scored against each tool: name words 3, enum values and example values listed in a parameter description
    ("The kind of problem: wifi, login, audio or battery.") 2, parameter names 1.5, descriptions 1, synonyms x0.7,
-   generic verbs like "get" (and a leading verb like the "issue" of ``issue_refund``) 0.5. A score of 2 or more
+   generic verbs like "get" (and a leading verb like the "issue" of ``issue_refund``) 0.5, plus 0.25 when the turn
+   uses the verb the tool's description opens with ("Refund an order…"). A score of 2 or more
    calls the best tool; ties go to the earlier declaration. Handoffs are tools named ``transfer_to_<target>``; a
    request to be put through to someone ("transfer me to technical support", or "I need technical support" when
    no tool fits) goes to the best available handoff even if its target is not the one named, never to an

@@ -27,6 +27,9 @@ PARAMETER_WEIGHT = 1.5
 DESCRIPTION_WEIGHT = 1.0
 GENERIC_WEIGHT = 0.5
 SYNONYM_FACTOR = 0.7
+ACTION_BONUS = 0.25
+"""Added when the turn uses the verb a tool's description opens with ("Refund an order…"): the action the user asks
+for outweighs an object it merely mentions ("a refund for my last invoice" → issue_refund, not get_invoice)."""
 THRESHOLD = 2.0
 """A tool is called unprompted only when its score reaches this: one name word, or a synonym of one."""
 
@@ -46,6 +49,7 @@ class ToolInfo:
     spec: dict[str, Any]
     name_words: tuple[str, ...]
     terms: dict[str, float]
+    action: str | None = None
 
     @property
     def is_handoff(self) -> bool:
@@ -105,7 +109,10 @@ def tool_info(index: int, spec: dict[str, Any]) -> ToolInfo:
     if name.startswith(HANDOFF_PREFIX):
         terms[stem("transfer")] = DESCRIPTION_WEIGHT * 2
         terms.pop(stem("to"), None)
-    return ToolInfo(index, name, spec, name_words, terms)
+    opening = words(str(spec.get("description") or ""))[:1]
+    action = stem(opening[0]) if opening and opening[0] not in GENERIC_VERBS and opening[0] not in STOP_WORDS \
+        and not name.startswith(HANDOFF_PREFIX) else None
+    return ToolInfo(index, name, spec, name_words, terms, action)
 
 
 def tool_infos(tools: list[dict[str, Any]]) -> list[ToolInfo]:
@@ -129,7 +136,8 @@ def _match(token_stem: str, terms: dict[str, float]) -> float:
 def score(info: ToolInfo, tokens: list[Token]) -> float:
     """Sum over the distinct content words of a turn of their best match (exact or synonym) in the tool's terms."""
     seen = {t.stem for t in tokens if is_content(t)}
-    return sum(_match(s, info.terms) for s in sorted(seen))
+    total = sum(_match(s, info.terms) for s in sorted(seen))
+    return total + ACTION_BONUS if total and info.action in seen else total
 
 
 def rank(infos: list[ToolInfo], tokens: list[Token]) -> list[tuple[float, ToolInfo]]:
