@@ -182,3 +182,37 @@ async def test_refused_connection_is_a_clear_error() -> None:
         model_config={"url": "ws://127.0.0.1:9/v1/realtime", "api_key": "x"})
     with pytest.raises(RealtimeConnectionError, match=r"Could not connect to ws://127\.0\.0\.1:9"):
         await session.enter()
+
+
+async def test_a_response_in_flight_at_the_drop_is_reported_interrupted_and_the_session_goes_on() -> None:
+    e = Events("ga")
+
+    async def script(c: ScriptedConnection) -> None:
+        await c.expect("session.update")
+        if len(server.connections) == 1:
+            await c.expect("response.create")
+            await c.send(e.response_created("resp_1"), e.output_item_added("resp_1", "item_a1"),
+                         e.audio_delta("resp_1", "item_a1", b"\x01\x00" * 2400),
+                         e.transcript_delta("resp_1", "item_a1", "Once upon"))
+            await asyncio.sleep(0.1)
+            c.ws.transport.abort()
+            return
+        await c.expect("response.create")  # asked again after the drop: the gate was reset, not left busy
+        await c.send(*e.assistant_turn("resp_2", "item_a2", "Hello again.", b"\x00\x00" * 480))
+        await asyncio.sleep(0.2)
+        await c.close(1000)
+
+    async with ScriptedServer(script) as server:
+        session = await RealtimeRunner(RealtimeAgent(name="A"), config={"model_settings": {"turn_detection": None}}) \
+            .run(model_config={"url": server.url, "api_key": "x", "reconnect": FAST})
+        kinds: list[str] = []
+        async with session:
+            await session.send_audio(b"\x00\x00" * 2400, commit=True)
+            async for event in session:
+                kinds.append(event.type if event.type != "agent_end" else f"agent_end:{event.status}")
+                if event.type == "connection" and event.status == "reconnected":
+                    await session.send_audio(b"\x00\x00" * 2400, commit=True)
+    server.check()
+    drop = kinds.index("connection")  # the first connection event is `reconnecting`
+    assert "audio_interrupted" in kinds[:drop + 1] and "agent_end:interrupted" in kinds[:drop + 1], kinds
+    assert kinds.count("agent_end:completed") == 1 and "error" not in kinds, kinds
