@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from realtime_cli import RealtimeAgent, RealtimeConnectionError, RealtimeRunner, function_tool
+from realtime_cli.local.faults import FaultPlan
 from realtime_cli.local.server import LocalRealtimeServer
 from support.flaky_proxy import FlakyProxy
 from support.scripted_server import ScriptedConnection, ScriptedServer
@@ -184,7 +185,7 @@ async def test_refused_connection_is_a_clear_error() -> None:
         await session.enter()
 
 
-async def test_a_response_in_flight_at_the_drop_is_reported_interrupted_and_the_session_goes_on() -> None:
+async def test_a_response_in_flight_at_the_drop_is_reported_interrupted_and_asked_for_again() -> None:
     e = Events("ga")
 
     async def script(c: ScriptedConnection) -> None:
@@ -197,7 +198,7 @@ async def test_a_response_in_flight_at_the_drop_is_reported_interrupted_and_the_
             await asyncio.sleep(0.1)
             c.ws.transport.abort()
             return
-        await c.expect("response.create")  # asked again after the drop: the gate was reset, not left busy
+        await c.expect("response.create")  # asked again by the session itself: the cut-short turn gets its answer
         await c.send(*e.assistant_turn("resp_2", "item_a2", "Hello again.", b"\x00\x00" * 480))
         await asyncio.sleep(0.2)
         await c.close(1000)
@@ -210,9 +211,56 @@ async def test_a_response_in_flight_at_the_drop_is_reported_interrupted_and_the_
             await session.send_audio(b"\x00\x00" * 2400, commit=True)
             async for event in session:
                 kinds.append(event.type if event.type != "agent_end" else f"agent_end:{event.status}")
-                if event.type == "connection" and event.status == "reconnected":
-                    await session.send_audio(b"\x00\x00" * 2400, commit=True)
     server.check()
+    assert server.connections[1].sent_types().count("response.create") == 1  # asked once, not twice
     drop = kinds.index("connection")  # the first connection event is `reconnecting`
     assert "audio_interrupted" in kinds[:drop + 1] and "agent_end:interrupted" in kinds[:drop + 1], kinds
     assert kinds.count("agent_end:completed") == 1 and "error" not in kinds, kinds
+
+
+@pytest.mark.parametrize("plan", [
+    pytest.param(FaultPlan(close_code=1001, close_after_events=40, connections=3), id="engine-closes-1001"),
+    pytest.param(FaultPlan(drop_after_events=40, delay_ms=5, jitter_ms=20, seed=3, connections=3),
+                 id="engine-drops-with-jittered-delivery"),
+])
+async def test_the_engines_own_faults_during_a_tool_conversation(plan: FaultPlan) -> None:
+    """The local engine misbehaving by itself (FaultPlan), not a proxy: every turn still completes, once."""
+    runs: list[str] = []
+
+    @function_tool
+    def get_weather(city: str) -> str:
+        """Get current weather for a city."""
+        runs.append(city)
+        return f"The weather in {city} is sunny."
+
+    agent = RealtimeAgent(name="Assistant", instructions="You help with weather.", tools=[get_weather])
+    cities = ["Paris", "Oslo", "Rome", "Lima", "Kyiv"]
+    events: list[Any] = []
+    async with LocalRealtimeServer(faults=plan) as engine:
+        config = {"model_settings": {"turn_detection": None, "modalities": ["text"]}}
+        session = await RealtimeRunner(agent, config=config).run(
+            model_config={"url": engine.url, "api_key": "x", "reconnect": FAST})
+        async with session:
+            reader = asyncio.create_task(_collect(session, events))
+            for city in cities:
+                await session.send_message(f"What's the weather in {city}?")
+                await _until(lambda c=city: any(getattr(e, "kind", "") == "response.output_text.done"
+                                                and c in e.text for e in events), events)
+            await session.close()
+            await asyncio.wait_for(reader, 10)
+    assert sorted(runs) == sorted(cities) and len(runs) == len(set(runs))  # each tool ran once
+    reconnects = sum(1 for e in events if e.type == "connection" and e.status == "reconnected")
+    assert 1 <= reconnects <= 3, [e.status for e in events if e.type == "connection"]
+    assert not [e for e in events if e.type == "error"], [e.error for e in events if e.type == "error"]
+
+
+async def _collect(session: Any, into: list[Any]) -> None:
+    async for event in session:
+        into.append(event)
+
+
+async def _until(predicate: Any, events: list[Any], timeout: float = 20) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        assert asyncio.get_running_loop().time() < deadline, [getattr(e, "kind", e.type) for e in events[-20:]]
+        await asyncio.sleep(0.01)

@@ -133,6 +133,11 @@ class ToolRunner:
             self._always[tool_name] = approved
         future.set_result(approved)
 
+    @property
+    def running(self) -> bool:
+        """A tool call is executing (or waiting for approval): it will ask for the next response itself."""
+        return bool(self._tasks)
+
     async def cancel_all(self) -> None:
         for _name, future in self._approvals.values():
             if not future.done():

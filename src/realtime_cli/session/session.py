@@ -58,6 +58,7 @@ class RealtimeSession:
         self._run_config = run_config
         self._settings = settings
         self._queue = EventBuffer()
+        self._resume_response = False
         self._history = History()
         self._gate = ResponseGate()
         self._cancelled = CancelledResponses()
@@ -292,6 +293,9 @@ class RealtimeSession:
             return
         if event.status == "reconnected":
             self.emit(ev.RealtimeConnectionStatus("reconnected", self._info, detail))
+            if self._resume_response:  # the turn the drop cut short gets its answer on the new connection
+                self._resume_response = False
+                await self.create_response()
             return
         if event.status == "failed":
             self.emit_error("reconnect_failed", event.message)
@@ -307,7 +311,9 @@ class RealtimeSession:
         self._queue.put(_END)
 
     async def _connection_lost(self) -> None:
-        """The socket dropped: a response in flight is lost — report it interrupted and stop its audio."""
+        """The socket dropped: a response in flight is lost — report it interrupted and stop its audio, and ask
+        again once reconnected unless a running tool will (its output goes with its own response request)."""
+        self._resume_response = self._gate.busy and not self._tools.running
         active = self._gate.active_response_id
         if active is not None or self._ledger.current_item_id is not None:
             if active is not None:
