@@ -5,31 +5,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
+from typing import Any, ClassVar
 
 import websockets
 from websockets.asyncio.server import ServerConnection
 
+from .loopback import LoopbackServer
 
-class FlakyProxy:
+
+class FlakyProxy(LoopbackServer):
+    serve_options: ClassVar[dict[str, Any]] = {"max_size": None, "compression": None}
+
     def __init__(self, target: str) -> None:
+        super().__init__()
         self.target = target.rstrip("/")
-        self.url = ""
         self.connections = 0
         self._current: ServerConnection | None = None
-        self._server: Any = None
 
-    async def __aenter__(self) -> FlakyProxy:
-        self._server = await websockets.serve(self._handle, "127.0.0.1", 0, max_size=None, compression=None)
-        port = self._server.sockets[0].getsockname()[1]
-        self.url = f"ws://127.0.0.1:{port}/v1/realtime"
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self._server.close()
-        await self._server.wait_closed()
-
-    async def _handle(self, client: ServerConnection) -> None:
+    async def _serve(self, client: ServerConnection) -> None:
         self.connections += 1
         request = client.request
         assert request is not None

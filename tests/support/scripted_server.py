@@ -10,12 +10,13 @@ import asyncio
 import contextlib
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import websockets
 from websockets.asyncio.server import ServerConnection
 
 from . import conformance
+from .loopback import LoopbackServer
 
 Script = Callable[["ScriptedConnection"], Awaitable[None]]
 
@@ -70,17 +71,18 @@ class ScriptedConnection:
         return [e["type"] for e in self.received]
 
 
-class ScriptedServer:
+class ScriptedServer(LoopbackServer):
     """`async with ScriptedServer(script) as server:` → `server.url`; `server.connections` after the run."""
 
+    serve_options: ClassVar[dict[str, Any]] = {"max_size": 16 * 1024 * 1024}
+
     def __init__(self, script: Script) -> None:
+        super().__init__()
         self.script = script
         self.connections: list[ScriptedConnection] = []
         self.errors: list[BaseException] = []
-        self._server: Any = None
-        self.url = ""
 
-    async def _handler(self, ws: ServerConnection) -> None:
+    async def _serve(self, ws: ServerConnection) -> None:
         conn = ScriptedConnection(ws)
         self.connections.append(conn)
         pump = asyncio.create_task(conn._pump())
@@ -95,16 +97,6 @@ class ScriptedServer:
             await ws.close(1011, "script failed")
         finally:
             pump.cancel()
-
-    async def __aenter__(self) -> ScriptedServer:
-        self._server = await websockets.serve(self._handler, "127.0.0.1", 0, max_size=16 * 1024 * 1024)
-        port = self._server.sockets[0].getsockname()[1]
-        self.url = f"ws://127.0.0.1:{port}/v1/realtime"
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self._server.close()
-        await self._server.wait_closed()
 
     def check(self) -> None:
         """Fail the test on script errors or non-conforming client events."""
