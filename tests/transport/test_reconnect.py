@@ -38,20 +38,10 @@ async def test_twenty_forced_disconnects_in_one_conversation() -> None:
         session = await RealtimeRunner(agent, config=config).run(
             model_config={"url": proxy.url, "api_key": "x", "reconnect": FAST})
         async with session:
-            reader_done = asyncio.Event()
-
-            async def read() -> None:
-                async for event in session:
-                    events.append(event)
-                reader_done.set()
-
-            reader = asyncio.create_task(read())
+            reader = asyncio.create_task(_collect(session, events))
 
             async def wait_for(predicate: Any, timeout: float = 20) -> None:
-                deadline = asyncio.get_running_loop().time() + timeout
-                while not predicate():
-                    assert asyncio.get_running_loop().time() < deadline, [e.type for e in events[-20:]]
-                    await asyncio.sleep(0.005)
+                await _until(predicate, events, timeout)
 
             def count(kind: str) -> int:
                 return sum(1 for e in events if e.type == kind)
@@ -85,8 +75,7 @@ async def test_twenty_forced_disconnects_in_one_conversation() -> None:
 
             await wait_for(lambda: len(engine_users()) == len(CITIES), timeout=5)  # the replay has landed
             replayed = engine_users()
-        await asyncio.wait_for(reader_done.wait(), 10)
-        reader.cancel()
+        await asyncio.wait_for(reader, 10)
     assert runs == CITIES  # every tool ran exactly once, in order: nothing executed twice
     assert [t for _, t in history] == [f"What's the weather in {c}?" for c in CITIES]
     assert replayed == history  # the last connection's server holds the replayed conversation

@@ -11,7 +11,6 @@ from typing import Any
 from .errors import ConfigError
 
 NORMAL_CLOSE = 1000
-GOING_AWAY = 1001  # the service's "session hit the maximum duration"
 
 
 @dataclass(frozen=True)

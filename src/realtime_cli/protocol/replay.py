@@ -33,7 +33,7 @@ class ConversationMirror:
             merged = dict(self.session or {})
             merged.update(update)
             self.session = cast(SessionConfig, merged)
-        elif event["type"] == "conversation.item.create":
+        elif event["type"] == names.CONVERSATION_ITEM_CREATE:
             item = cast(dict[str, Any], event.get("item"))
             if isinstance(item, dict) and not isinstance(item.get("id"), str):
                 # Not yet acknowledged: kept under a local key until the server's echo (which carries the id the
@@ -76,8 +76,7 @@ class ConversationMirror:
                 self._items.pop(next(iter(self._items)))
         if kind == "message":
             entry["role"] = item.get("role")
-            text = "".join(str(p.get("text") or p.get("transcript") or "") for p in item.get("content") or []
-                           if isinstance(p, dict))
+            text = _content_text(item)
             if text:
                 entry["text"] = text
         else:
@@ -145,7 +144,11 @@ def _same_item(entry: dict[str, Any], item: dict[str, Any]) -> bool:
     if entry["type"] != item.get("type"):
         return False
     if entry["type"] == "message":
-        text = "".join(str(p.get("text") or p.get("transcript") or "") for p in item.get("content") or []
-                       if isinstance(p, dict))
-        return bool(entry.get("role") == item.get("role") and entry["text"] == text)
+        return bool(entry.get("role") == item.get("role") and entry["text"] == _content_text(item))
     return bool(entry.get("call_id") == item.get("call_id"))
+
+
+def _content_text(item: dict[str, Any]) -> str:
+    """The text (or transcript) of a message item's content parts, joined."""
+    parts = item.get("content")
+    return "".join(str(p.get("text") or p.get("transcript") or "") for p in parts or [] if isinstance(p, dict))

@@ -72,18 +72,17 @@ class EventBuffer:
             waiter.set_result(None)
 
     def _make_room(self) -> None:
-        if self._droppable:
+        if self._droppable:  # mark it gone where it sits; compaction removes it later
             self._droppable.popleft()[0] = _GONE
-        elif self._live >= self.hard_limit:
+            self._gone += 1
+        elif self._live >= self.hard_limit:  # only essential events are held: the oldest goes
             while self._slots[0][0] is _GONE:
                 self._slots.popleft()
                 self._gone -= 1
             self._slots.popleft()
-            self._gone -= 1  # balanced below: the popped slot counts as gone for one step
         else:
             return
         self._live -= 1
-        self._gone += 1
         self.dropped += 1
         if self._gone > self._live + 64:
             self._slots = deque(s for s in self._slots if s[0] is not _GONE)

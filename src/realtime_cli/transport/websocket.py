@@ -86,7 +86,6 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
         self.dialect: names.Dialect = "ga"
         self.model_name: str = names.DEFAULT_MODEL
         self.url: str = ""
-        self.reconnects = 0
         self._heard = False
 
     def add_listener(self, listener: RealtimeModelListener) -> None:
@@ -226,7 +225,6 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
                 logger.info("reconnect attempt %d failed: %s", attempt, last)
                 continue
             self._ws = ws
-            self.reconnects += 1
             self._ready.set()
             await self._emit(ConnectionEvent("reconnected", attempt=attempt))
             return None, attempt
