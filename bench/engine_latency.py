@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import websockets
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from realtime_cli.local.server import LocalRealtimeServer
 from realtime_cli.local.tts import Synthesizer
