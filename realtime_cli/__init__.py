@@ -38,7 +38,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "RealtimeModel": (".transport.model", "RealtimeModel"),
     "RealtimeModelConfig": (".transport.model", "RealtimeModelConfig"),
     "RealtimeModelListener": (".transport.model", "RealtimeModelListener"),
-    "RealtimePlaybackTracker": (".session.playback", "RealtimePlaybackTracker"),
+    "RealtimePlaybackTracker": (".protocol.playback", "RealtimePlaybackTracker"),
     "RealtimeRunner": (".session.runner", "RealtimeRunner"),
     "RealtimeSession": (".session.session", "RealtimeSession"),
     "RealtimeSessionEvent": (".session.events", "RealtimeSessionEvent"),
@@ -137,7 +137,7 @@ if TYPE_CHECKING:
     from .session.guardrails import GuardrailFunctionOutput, OutputGuardrail, OutputGuardrailResult, output_guardrail
     from .session.handoffs import Handoff, realtime_handoff
     from .session.items import RealtimeItem
-    from .session.playback import RealtimePlaybackTracker
+    from .protocol.playback import RealtimePlaybackTracker
     from .session.runner import RealtimeRunner
     from .session.session import RealtimeSession
     from .session.tool import FunctionTool, function_tool

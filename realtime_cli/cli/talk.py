@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..protocol.errors import UserError
-from ..session.playback import RealtimePlaybackTracker
+from ..protocol.playback import RealtimePlaybackTracker
 from ..session.runner import RealtimeRunner
 from ..session.session import RealtimeSession
 from .agent_config import LoadedConfig, load_agent_config

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..session.playback import RealtimePlaybackTracker
+from ..protocol.playback import RealtimePlaybackTracker
 from ..session.session import RealtimeSession
 from .keys import KeyReader
 from .pump import SessionPump

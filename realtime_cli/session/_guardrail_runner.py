@@ -7,13 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
 
 from ..protocol.state import GuardrailDebouncer
 from . import events as ev
-
-if TYPE_CHECKING:
-    from .session import RealtimeSession
+from ._host import SessionHost
 
 logger = logging.getLogger("realtime_cli.session")
 
@@ -21,7 +18,7 @@ logger = logging.getLogger("realtime_cli.session")
 class GuardrailRunner:
     """Per response: accumulated text per item, a debouncer, and whether a guardrail already tripped."""
 
-    def __init__(self, session: RealtimeSession, debounce_text_length: int) -> None:
+    def __init__(self, session: SessionHost, debounce_text_length: int) -> None:
         self._session = session
         self._every = debounce_text_length
         self._text: dict[str, str] = {}

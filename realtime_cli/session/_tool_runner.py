@@ -9,21 +9,19 @@ import asyncio
 import contextlib
 import inspect
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..protocol import client_events as ce
 from . import events as ev
+from ._host import SessionHost
 from .handoffs import Handoff, as_handoff
 from .tool import FunctionTool, ToolArgumentsError
-
-if TYPE_CHECKING:
-    from .session import RealtimeSession
 
 
 class ToolRunner:
     """Owns the in-flight tool tasks and pending approvals of one session."""
 
-    def __init__(self, session: RealtimeSession) -> None:
+    def __init__(self, session: SessionHost) -> None:
         self._session = session
         self._tasks: set[asyncio.Task[None]] = set()
         self._seen_calls: set[str] = set()

@@ -13,6 +13,7 @@ from ..protocol import client_events as ce
 from ..protocol import names
 from ..protocol.codecs import AudioDecodeError, decode_audio
 from ..protocol.errors import RealtimeConnectionError
+from ..protocol.playback import RealtimePlaybackTracker
 from ..protocol.secret import Secret
 from ..protocol.server_events import AttrDict, ServerEvent
 from ..protocol.state import (
@@ -32,7 +33,6 @@ from .context import RunContextWrapper
 from .event_buffer import EventBuffer
 from .handoffs import as_handoff
 from .items import History, RealtimeItem, item_from_wire
-from .playback import RealtimePlaybackTracker
 
 logger = logging.getLogger("realtime_cli.session")
 
