@@ -112,6 +112,7 @@ def __getattr__(name: str) -> Any:
 
 if TYPE_CHECKING:
     from .protocol.errors import ConfigError, RealtimeConnectionError, RealtimeError, UserError
+    from .protocol.playback import RealtimePlaybackTracker
     from .protocol.server_events import ServerEvent
     from .session.agent import RealtimeAgent
     from .session.config import ModelSettings as RealtimeSessionModelSettings
@@ -137,7 +138,6 @@ if TYPE_CHECKING:
     from .session.guardrails import GuardrailFunctionOutput, OutputGuardrail, OutputGuardrailResult, output_guardrail
     from .session.handoffs import Handoff, realtime_handoff
     from .session.items import RealtimeItem
-    from .protocol.playback import RealtimePlaybackTracker
     from .session.runner import RealtimeRunner
     from .session.session import RealtimeSession
     from .session.tool import FunctionTool, function_tool

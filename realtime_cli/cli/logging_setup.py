@@ -11,7 +11,8 @@ import re
 import sys
 from collections.abc import Iterable
 
-REDACTED = "[redacted]"
+from ..protocol.secret import REDACTED
+
 _MIN_SECRET_LENGTH = 4  # shorter "secrets" (e.g. "x") would redact ordinary text, not protect anything
 
 _PATTERNS = (

@@ -10,6 +10,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from ..session import events as ev
 from ..session.session import RealtimeSession
 from .recorder import Recorder
 from .view_state import ViewState
@@ -63,21 +64,21 @@ class SessionPump:
             self.events.append(event)
             if len(self.events) > 2000:
                 del self.events[:500]
-        if kind == "agent_start":
+        if kind == ev.AGENT_START:
             self._active += 1
-        elif kind == "agent_end":
+        elif kind == ev.AGENT_END:
             self._active = max(0, self._active - 1)
             self.responses_ended += 1
-        elif kind == "tool_start":
+        elif kind == ev.TOOL_START:
             self._tools += 1
-        elif kind == "tool_end":
+        elif kind == ev.TOOL_END:
             self._tools = max(0, self._tools - 1)
-        elif kind == "tool_approval_required":
+        elif kind == ev.TOOL_APPROVAL_REQUIRED:
             self._approvals.add(event.call_id)
-        elif (kind == "connection" and event.status == "failed") or \
-                (kind == "error" and event.error.get("code") == "connection_closed"):
+        elif (kind == ev.CONNECTION and event.status == "failed") or \
+                (kind == ev.ERROR and event.error.get("code") == "connection_closed"):
             self.connection_lost = True
-        elif kind == "error" and self._active == 0:
+        elif kind == ev.ERROR and self._active == 0:
             self.responses_ended += 1  # a rejected request ends the turn too
 
     def approval_answered(self, call_id: str) -> None:

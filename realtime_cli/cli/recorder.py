@@ -13,6 +13,7 @@ from typing import Any
 
 from ..protocol.codecs import PCM16_RATE
 from ..protocol.errors import UserError
+from ..protocol.secret import REDACTED
 
 _AUDIO_KEYS = frozenset({"delta", "audio"})
 _SECRET_KEYS = frozenset({"api_key", "authorization", "Authorization"})
@@ -20,7 +21,7 @@ _SECRET_KEYS = frozenset({"api_key", "authorization", "Authorization"})
 
 def _elide(value: Any, key: str = "") -> Any:
     if isinstance(value, dict):
-        return {k: ("[redacted]" if k in _SECRET_KEYS else _elide(v, k)) for k, v in value.items()}
+        return {k: (REDACTED if k in _SECRET_KEYS else _elide(v, k)) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_elide(v) for v in value]
     if isinstance(value, (bytes, bytearray)):

@@ -18,6 +18,7 @@ import yaml
 
 from ..protocol.codecs import PCM16_RATE
 from ..protocol.errors import UserError
+from ..session import events as ev
 from ..session.session import RealtimeSession
 from .pump import SessionPump
 from .recorder import Recorder
@@ -184,7 +185,7 @@ class ScriptRunner:
 
     async def _interrupt_after_ms(self, step: Step) -> None:
         deadline = time.monotonic() + 30
-        while not any(e.type == "audio" or e.type == "agent_start" for e in self._turn_events()):
+        while not any(e.type == ev.AUDIO or e.type == ev.AGENT_START for e in self._turn_events()):
             if time.monotonic() > deadline:
                 raise ScriptFailed(f"line {step.line}: the agent never started speaking, nothing to interrupt")
             await asyncio.sleep(0.01)
@@ -228,7 +229,7 @@ def _matches(expected: Any, actual: Any) -> bool:
 def check_expectations(spec: dict[str, Any], events: list[Any], session: RealtimeSession) -> list[str]:
     """Diff lines (`- expected` / `+ actual`) for each expectation that does not hold."""
     problems: list[str] = []
-    calls = [(e.tool.name, e.arguments) for e in events if e.type == "tool_start"]
+    calls = [(e.tool.name, e.arguments) for e in events if e.type == ev.TOOL_START]
     if "tool" in spec or "arguments" in spec:
         wanted_name = spec.get("tool")
         wanted_args = spec.get("arguments") or {}
@@ -240,11 +241,11 @@ def check_expectations(spec: dict[str, Any], events: list[Any], session: Realtim
     if spec.get("no_tool") and calls:
         problems += ["- no tool call", f"+ tool calls: {', '.join(n for n, _ in calls)}"]
     if "handoff" in spec:
-        targets = [e.to_agent.name for e in events if e.type == "handoff"]
+        targets = [e.to_agent.name for e in events if e.type == ev.HANDOFF]
         if not any(t.lower() == str(spec["handoff"]).lower() for t in targets):
             problems += [f"- handoff to {spec['handoff']}", f"+ handoffs: {', '.join(targets) or 'none'}"]
     if "guardrail" in spec:
-        tripped = [r.guardrail.get_name() for e in events if e.type == "guardrail_tripped"
+        tripped = [r.guardrail.get_name() for e in events if e.type == ev.GUARDRAIL_TRIPPED
                    for r in e.guardrail_results]
         if spec["guardrail"] not in tripped:
             problems += [f"- guardrail {spec['guardrail']} tripped", f"+ tripped: {', '.join(tripped) or 'none'}"]
@@ -261,7 +262,7 @@ def check_expectations(spec: dict[str, Any], events: list[Any], session: Realtim
 
 
 def _turn_items(session: RealtimeSession, events: list[Any], role: str) -> list[Any]:
-    ids = {e.item.item_id for e in events if e.type == "history_added"}
+    ids = {e.item.item_id for e in events if e.type == ev.HISTORY_ADDED}
     return [i for i in session.history if i.item_id in ids and i.role == role]
 
 

@@ -198,13 +198,13 @@ class ViewState:
         self._version = 0
         self._cached: ViewSnapshot | None = None
         self._session_handlers: dict[str, Callable[[Any], None]] = {
-            "agent_start": lambda e: self._set_agent(e.agent.name), "agent_end": self._on_response_end,
-            "handoff": self._on_handoff, "tool_start": self._on_tool_start, "tool_end": self._on_tool_end,
-            "tool_approval_required": self._on_approval, "audio": lambda _e: self._first_agent_output(),
-            "audio_interrupted": self._on_interrupted, "error": self._on_error,
-            "history_updated": self._on_history, "guardrail_tripped": self._on_guardrail,
-            "input_audio_timeout_triggered": lambda _e: self.add_notice("no speech heard: input audio timed out"),
-            "connection": self._on_connection,
+            ev.AGENT_START: lambda e: self._set_agent(e.agent.name), ev.AGENT_END: self._on_response_end,
+            ev.HANDOFF: self._on_handoff, ev.TOOL_START: self._on_tool_start, ev.TOOL_END: self._on_tool_end,
+            ev.TOOL_APPROVAL_REQUIRED: self._on_approval, ev.AUDIO: lambda _e: self._first_agent_output(),
+            ev.AUDIO_INTERRUPTED: self._on_interrupted, ev.ERROR: self._on_error,
+            ev.HISTORY_UPDATED: self._on_history, ev.GUARDRAIL_TRIPPED: self._on_guardrail,
+            ev.INPUT_AUDIO_TIMEOUT_TRIGGERED: lambda _e: self.add_notice("no speech heard: input audio timed out"),
+            ev.CONNECTION: self._on_connection,
         }
         self._server_handlers: dict[str, Callable[[dict[str, Any]], None]] = {
             names.SPEECH_STARTED: self._on_speech_started, names.BUFFER_COMMITTED: self._on_committed,

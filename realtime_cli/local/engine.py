@@ -32,8 +32,7 @@ def default_config(model: str) -> SessionConfig:
     """What a new session starts with (the service's defaults)."""
     return {"model": model, "instructions": "", "voice": "alloy", "output_modalities": ["audio"],
             "input_audio_format": "pcm16", "output_audio_format": "pcm16", "input_audio_transcription": None,
-            "turn_detection": {"type": "server_vad", "threshold": 0.5, "prefix_padding_ms": 300,
-                               "silence_duration_ms": 500, "create_response": True, "interrupt_response": True},
+            "turn_detection": dict(names.SERVER_VAD_DEFAULTS),  # type: ignore[typeddict-item]
             "tools": [], "tool_choice": "auto", "max_output_tokens": "inf"}
 
 

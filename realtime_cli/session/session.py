@@ -301,7 +301,7 @@ class RealtimeSession:
             self.emit_error("reconnect_failed", event.message)
             self.emit(ev.RealtimeConnectionStatus("failed", self._info, detail))
             return
-        if event.status == "error" or event.code not in (1000, 1001, None):
+        if event.status == "error" or event.code not in (names.CLOSE_NORMAL, names.CLOSE_GOING_AWAY, None):
             reason = event.message or event.reason or "connection lost"
             self.emit_error("connection_closed", f"The realtime connection closed abnormally ({event.code}): {reason}")
         self.emit(ev.RealtimeConnectionStatus("closed", self._info, {"code": event.code, "reason": event.reason}))

@@ -21,7 +21,7 @@ from ..protocol.client_events import ClientEvent, to_wire
 from ..protocol.errors import RealtimeConnectionError, UserError
 from ..protocol.reconnect import ReconnectPolicy, should_reconnect
 from ..protocol.replay import ConversationMirror
-from ..protocol.secret import Secret
+from ..protocol.secret import REDACTED, Secret
 from ..protocol.server_events import ServerEvent, ServerEventError, parse_server_event
 from .model import ConnectionEvent, RealtimeModel, RealtimeModelConfig, RealtimeModelEvent, RealtimeModelListener
 
@@ -57,7 +57,7 @@ def build_url(base: str, model: str) -> str:
 def redact(text: str, secret: Secret | str | None) -> str:
     """`text` with the secret replaced, for anything that might be shown or logged."""
     value = secret.reveal() if isinstance(secret, Secret) else secret
-    return text.replace(value, "[redacted]") if value else text
+    return text.replace(value, REDACTED) if value else text
 
 
 class OpenAIRealtimeWebSocketModel(RealtimeModel):
@@ -205,8 +205,8 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
         except Exception as exc:  # a listener bug must not kill the socket silently
             logger.exception("reader stopped")
             return ConnectionEvent("error", message=redact(str(exc), self._secret))
-        code = ws.close_code
-        return ConnectionEvent("closed", code=code if code is not None else 1006, reason=ws.close_reason or "")
+        code = ws.close_code if ws.close_code is not None else names.CLOSE_ABNORMAL
+        return ConnectionEvent("closed", code=code, reason=ws.close_reason or "")
 
     async def _reconnect(self, used: int) -> tuple[ConnectionEvent | None, int]:
         """New connections until one takes the replay: (None, attempts used so far) on success, else the
@@ -215,7 +215,7 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
         for attempt in range(used + 1, self._policy.max_attempts + 1):
             await asyncio.sleep(self._policy.delay(attempt))
             if self._closing:
-                return ConnectionEvent("closed", code=1000), attempt
+                return ConnectionEvent("closed", code=names.CLOSE_NORMAL), attempt
             try:
                 ws = await self._open()
                 for event in self._mirror.replay_events():
@@ -230,7 +230,7 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
             return None, attempt
         why = last or "the server kept dropping the connection"
         message = f"Gave up reconnecting after {self._policy.max_attempts} attempts: {why}"
-        return ConnectionEvent("failed", code=1006, message=message), self._policy.max_attempts
+        return ConnectionEvent("failed", code=names.CLOSE_ABNORMAL, message=message), self._policy.max_attempts
 
     async def send_event(self, event: ClientEvent) -> None:
         """Send one event; while reconnecting, wait for the new connection (the replay goes first)."""
@@ -246,7 +246,7 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
                 await ws.send(payload, text=True)
             except websockets.ConnectionClosed as exc:
                 if not self._policy.enabled or self._closing:
-                    code = exc.rcvd.code if exc.rcvd else 1006
+                    code = exc.rcvd.code if exc.rcvd else names.CLOSE_ABNORMAL
                     raise RealtimeConnectionError(f"The connection is closed ({code}).") from None
                 self._ready.clear()  # the reader is about to reconnect; send again on the new connection
                 continue
