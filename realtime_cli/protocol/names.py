@@ -18,6 +18,10 @@ SERVER_VAD_DEFAULTS: dict[str, object] = {"type": "server_vad", "threshold": 0.5
                                           "silence_duration_ms": 500, "create_response": True,
                                           "interrupt_response": True}
 
+# The user message a session sends after an output guardrail stopped the agent, so the model answers again.
+# It is the session's own turn, never the user's: front ends leave it out of what they show as typed.
+GUARDRAIL_TRIGGERED_PREFIX = "guardrail triggered: "
+
 # WebSocket close codes the client and the engine reason about (RFC 6455).
 CLOSE_NORMAL = 1000  # we (or the server) ended the session on purpose
 CLOSE_GOING_AWAY = 1001  # the server is going away (session expiry, restart): worth a reconnect

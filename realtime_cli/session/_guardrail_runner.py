@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from ..protocol.names import GUARDRAIL_TRIGGERED_PREFIX
 from ..protocol.state import GuardrailDebouncer
 from . import events as ev
 from ._host import SessionHost
@@ -71,7 +72,7 @@ class GuardrailRunner:
         active = session.active_response_id == response_id
         await session._interrupt(cancel=active, response_id=response_id)
         names = ", ".join(r.guardrail.get_name() for r in tripped)
-        await session.send_message(f"guardrail triggered: {names}")
+        await session.send_message(f"{GUARDRAIL_TRIGGERED_PREFIX}{names}")
 
     def cancel_all(self) -> None:
         for task in list(self._tasks):

@@ -22,6 +22,7 @@ from ..protocol.state import (
     AudioLedger,
     CancelledResponses,
     ResponseGate,
+    heard_text,
 )
 from ..transport.model import ConnectionEvent, RealtimeModel, RealtimeModelConfig, RealtimeModelEvent
 from . import events as ev
@@ -254,9 +255,11 @@ class RealtimeSession:
         elif target is not None:
             self._cancelled.add(target)
         if cut is not None and playing:
+            received_ms = self._ledger.received_ms()
             await self.send_safely(ce.truncate(*cut))
             history_item = self._history.get(cut[0])
             if history_item is not None:
+                self._history.truncate(cut[0], heard_text(history_item.text, cut[2], received_ms))
                 self.emit(ev.RealtimeHistoryUpdated(history=self.history, info=self._info))
         self._ledger.clear()
 
@@ -378,16 +381,15 @@ class RealtimeSession:
 
     async def _on_text_delta(self, event: ServerEvent) -> None:
         data = event.data
-        await self._guardrails.on_text(str(data.get("response_id", "")), str(data.get("item_id", "")),
-                                       str(data.get("delta", "")))
+        item_id, delta = str(data.get("item_id", "")), str(data.get("delta", ""))
+        self._history.set_text(item_id, delta, append=True)  # history follows the stream (no event per delta)
+        await self._guardrails.on_text(str(data.get("response_id", "")), item_id, delta)
 
     async def _on_text_done(self, event: ServerEvent) -> None:
         data = event.data
         final = data.get("transcript") if "transcript" in data else data.get("text")
         item_id = str(data.get("item_id", ""))
-        item = self._history.get(item_id)
-        if item is not None and isinstance(final, str):
-            item.text = final
+        if isinstance(final, str) and self._history.set_text(item_id, final):
             self.emit(ev.RealtimeHistoryUpdated(history=self.history, info=self._info))
         await self._guardrails.on_final(str(data.get("response_id", "")), item_id, final)
 

@@ -214,3 +214,33 @@ async def test_tool_with_context_parameter_gets_run_context() -> None:
             async for _ in session:
                 pass
     server.check()
+
+
+async def test_history_keeps_the_heard_part_of_an_interrupted_reply() -> None:
+    """Interrupted after 250 of 1000 ms: the history item keeps the first quarter of the transcript, marked
+    incomplete, even when the cancelled response's final transcript arrives afterwards."""
+    tracker = RealtimePlaybackTracker()
+    said = "one two three four five six seven eight nine ten eleven twelve"
+
+    async def script(c: ScriptedConnection) -> None:
+        await c.expect("session.update")
+        await c.send(E.response_created("resp_1"), E.output_item_added("resp_1", "item_a"),
+                     E.transcript_delta("resp_1", "item_a", said), E.audio_delta("resp_1", "item_a", PCM_1S))
+        await c.expect("conversation.item.truncate")
+        await c.send(E.transcript_done("resp_1", "item_a", said),
+                     E.output_item_done("resp_1", {**E.assistant_item("item_a"), "status": "incomplete"}),
+                     E.response_done("resp_1", "cancelled", "client_cancelled"))
+        await c.close()
+
+    history: list[Any] = []
+
+    async def on_event(session: Any, event: Any) -> None:
+        if event.type == "audio":
+            tracker.on_play_ms(event.item_id, event.content_index, 250)
+            await session.interrupt()
+        if event.type == "agent_end" or (getattr(event, "kind", "") == "response.done"):
+            history[:] = list(session.history)
+
+    await run_scripted(script, RealtimeAgent(name="A"), on_event=on_event, model_config={"playback_tracker": tracker})
+    item = next(i for i in history if i.item_id == "item_a")
+    assert item.text == "one two three" and item.status == "incomplete"  # "four" was cut mid-word
