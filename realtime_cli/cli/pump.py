@@ -38,6 +38,11 @@ class SessionPump:
         self.connection_lost = False  # the session ended because the connection failed for good
 
     @property
+    def pending_approvals(self) -> frozenset[str]:
+        """Call ids of tool calls waiting for the user's answer."""
+        return frozenset(self._approvals)
+
+    @property
     def busy(self) -> bool:
         return self._active > 0 or self._tools > 0 or bool(self._approvals)
 

@@ -20,9 +20,9 @@ from ..protocol.codecs import PCM16_RATE
 from ..protocol.errors import UserError
 from ..session import events as ev
 from ..session.session import RealtimeSession
+from .line_view import PlainPrinter
 from .pump import SessionPump
 from .recorder import Recorder
-from .view import PlainPrinter
 from .view_state import ViewState
 
 STEP_KINDS = ("say", "speak", "play", "wait", "interrupt_after_ms", "approve", "expect", "pause_ms")
@@ -127,7 +127,7 @@ class ScriptRunner:
             return
         deadline = time.monotonic() + float(step.options.get("timeout", 60))
         while time.monotonic() < deadline:
-            if self.pump._approvals:
+            if self.pump.pending_approvals:
                 return  # the next step answers it
             if await self.pump.settled(self.since, timeout=0.5):
                 return
@@ -198,11 +198,11 @@ class ScriptRunner:
 
     async def _approve(self, step: Step) -> None:
         deadline = time.monotonic() + 30
-        while not self.pump._approvals:
+        while not self.pump.pending_approvals:
             if time.monotonic() > deadline:
                 raise ScriptFailed(f"line {step.line}: no tool call is waiting for approval")
             await asyncio.sleep(0.02)
-        call_id = next(iter(self.pump._approvals))
+        call_id = next(iter(self.pump.pending_approvals))
         self.pump.approval_answered(call_id)
         approved = bool(step.value)
         if approved:

@@ -9,65 +9,16 @@ import asyncio
 import contextlib
 import sys
 import threading
-from typing import Any
 
+from ..protocol.names import GUARDRAIL_TRIGGERED_PREFIX
+from ..session import events as ev
 from ..session.session import RealtimeSession
+from .line_view import TextPrinter
 from .pump import SessionPump
 from .recorder import Recorder
 from .view_state import ViewState
 
 HELP = "commands: /interrupt  /agent  /history  /help  /quit   (Ctrl-D quits too)"
-
-
-class _Printer:
-    """Streams the conversation as plain lines; assistant words appear as they arrive."""
-
-    def __init__(self, session: RealtimeSession, out: Any = None) -> None:
-        self.session = session
-        self.out = out or sys.stdout
-        self._open_item: str | None = None
-
-    def _line(self, text: str) -> None:
-        self._close()
-        self.out.write(text + "\n")
-        self.out.flush()
-
-    def _close(self) -> None:
-        if self._open_item is not None:
-            self.out.write("\n")
-            self._open_item = None
-
-    def __call__(self, event: Any) -> None:
-        kind = getattr(event, "kind", None) or event.type
-        if kind in ("response.output_text.delta", "response.output_audio_transcript.delta"):
-            item = event.data.get("item_id")
-            if item != self._open_item:
-                self._close()
-                self.out.write(f"{self.session.current_agent.name} › ")
-                self._open_item = item
-            self.out.write(event.data.get("delta", ""))
-            self.out.flush()
-        elif kind in ("response.output_text.done", "response.output_audio_transcript.done"):
-            self._close()
-        elif kind == "conversation.item.input_audio_transcription.completed":
-            self._line(f"you › {event.data.get('transcript', '')}")
-        elif kind == "tool_start":
-            self._line(f"⚙ {event.tool.name} {event.arguments}")
-        elif kind == "tool_end":
-            self._line(f"  → {str(event.output)[:300]} ({event.duration_s * 1000:.0f} ms)")
-        elif kind == "handoff":
-            self._line(f"──── → {event.to_agent.name} ────")
-        elif kind == "guardrail_tripped":
-            names = ", ".join(r.guardrail.get_name() for r in event.guardrail_results)
-            self._line(f"⚠ guardrail {names} tripped")
-        elif kind == "audio_interrupted":
-            if self._open_item is not None:
-                self.out.write(" —")
-            self._close()
-        elif kind == "error":
-            self._line(f"✖ error: {event.error.get('message', event.error)}")
-        elif kind == "connection" and event.status in ("reconnecting", "reconnected", "failed"):
-            self._line(f"[connection] {event.status}")
 
 
 async def _read_line(prompt: str) -> str | None:
@@ -93,11 +44,11 @@ async def _read_line(prompt: str) -> str | None:
 async def run_text(session: RealtimeSession, state: ViewState, *, recorder: Recorder | None = None) -> int:
     with contextlib.suppress(ImportError):
         import readline  # noqa: F401  (line editing and history for input())
-    printer = _Printer(session)
-    pump = SessionPump(session, state, recorder, printer)
-    reader = asyncio.create_task(pump.run())
     tty = sys.stdin.isatty()
-    print(f"Talking to {session.current_agent.name}. {HELP}")
+    printer = TextPrinter(echo_typed=not tty, erase=sys.stdout.isatty())
+    pump = SessionPump(session, state, recorder, lambda _event: printer.feed(state))
+    reader = asyncio.create_task(pump.run())
+    print(f"Talking to {session.current_agent.name} on {state.snapshot().status.backend}. {HELP}")
     try:
         while not pump.finished.is_set():
             line = await _read_line("you › " if tty else "")
@@ -106,14 +57,13 @@ async def run_text(session: RealtimeSession, state: ViewState, *, recorder: Reco
             line = line.strip()
             if not line:
                 continue
-            if not tty:
-                print(f"you › {line}")
             if line.startswith("/"):
                 if not await _command(line, session, pump):
                     break
                 continue
             since = pump.responses_ended
             state.add_user_message(line)
+            printer.feed(state)
             await session.send_message(line)
             await _wait_turn(session, pump, since)
     except (KeyboardInterrupt, asyncio.CancelledError):
@@ -122,13 +72,15 @@ async def run_text(session: RealtimeSession, state: ViewState, *, recorder: Reco
         await session.close()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(reader, 5)
+        printer.finish()
     return 1 if pump.connection_lost else 0
 
 
 async def _wait_turn(session: RealtimeSession, pump: SessionPump, since: int) -> None:
     """Wait for the agent to finish, answering approval requests on the way."""
     while True:
-        pending = [e for e in pump.events if e.type == "tool_approval_required" and e.call_id in pump._approvals]
+        waiting = pump.pending_approvals
+        pending = [e for e in pump.events if e.type == ev.TOOL_APPROVAL_REQUIRED and e.call_id in waiting]
         if pending:
             event = pending[0]
             answer = await _read_line(f"approve {event.tool.name} {event.arguments}? [y/n] ")
@@ -140,7 +92,7 @@ async def _wait_turn(session: RealtimeSession, pump: SessionPump, since: int) ->
                 await session.reject_tool_call(event.call_id)
             pump.state.resolve_approval(event.call_id, approved)
             continue
-        if (await pump.settled(since, timeout=1.0) or pump.finished.is_set()) and not pump._approvals:
+        if (await pump.settled(since, timeout=1.0) or pump.finished.is_set()) and not pump.pending_approvals:
             return
 
 
@@ -159,8 +111,11 @@ async def _command(line: str, session: RealtimeSession, pump: SessionPump) -> bo
         print(f"agent: {agent.name}; tools: {', '.join(tools) or 'none'}; hands off to: {', '.join(targets) or 'none'}")
     elif word == "/history":
         for item in session.history:
+            if item.type == "message" and item.role == "user" and item.text.startswith(GUARDRAIL_TRIGGERED_PREFIX):
+                continue  # the session's own note to the model after a guardrail trip, not something typed
             if item.type == "message":
-                print(f"  {item.role}: {item.text}")
+                cut = " (interrupted)" if item.status == "incomplete" and item.role == "assistant" else ""
+                print(f"  {item.role}: {item.text}{cut}")
             elif item.type == "function_call":
                 print(f"  call {item.name}({item.arguments})")
             else:

@@ -23,6 +23,7 @@ Mode = Literal["push-to-talk", "open mic", "text"]
 ToolState = Literal["running", "done", "awaiting-approval", "rejected"]
 ConnectionState = Literal["connecting", "connected", "reconnecting", "closed"]
 
+GUARDRAIL_MESSAGE = "The agent's reply was stopped by a guardrail."
 MAX_ENTRIES = 200
 MAX_TEXT = 4000
 MAX_TOOL_TEXT = 300
@@ -46,7 +47,8 @@ class UserLine:
 
 @dataclass(frozen=True, slots=True)
 class AssistantLine:
-    """What an agent said; `interrupted` when its audio was cut off (the text then stops where it was cut)."""
+    """What an agent said; `interrupted` when its audio was cut off (the text then stops where it was cut);
+    `withheld` when an output guardrail stopped it (its text is then gone: the GuardrailTrip says why)."""
 
     seq: int
     item_id: str
@@ -54,10 +56,11 @@ class AssistantLine:
     text: str
     final: bool
     interrupted: bool = False
+    withheld: bool = False
 
     @property
     def complete(self) -> bool:
-        return self.final or self.interrupted  # an interrupted line's text no longer changes
+        return self.final or self.interrupted or self.withheld  # such a line's text no longer changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,11 +90,12 @@ class HandoffDivider:
 
 @dataclass(frozen=True, slots=True)
 class GuardrailTrip:
-    """Output guardrails stopped the agent: their names and the text they flagged."""
+    """Output guardrails stopped the agent: their names and what to tell the user (the guardrail's own message,
+    e.g. a YAML guardrail's `message:`). The text that tripped them is not kept."""
 
     seq: int
     guardrails: tuple[str, ...]
-    text: str
+    message: str
     complete = True
 
 
@@ -283,7 +287,21 @@ class ViewState:
 
     def _on_guardrail(self, event: ev.RealtimeGuardrailTripped) -> None:
         tripped = tuple(r.guardrail.get_name() for r in event.guardrail_results)
-        self._append(GuardrailTrip(self._next_seq(), tripped, _cap(event.message, self._max_text)))
+        said = [r.output.output_info for r in event.guardrail_results
+                if isinstance(r.output.output_info, str) and r.output.output_info.strip()]
+        self._withhold_reply(event.message)
+        self._append(GuardrailTrip(self._next_seq(), tripped, _cap(" ".join(said) or GUARDRAIL_MESSAGE, MAX_TOOL_TEXT)))
+
+    def _withhold_reply(self, flagged: str) -> None:
+        """Blank the reply the guardrail stopped: the newest agent line that is still streaming or that holds
+        the flagged text."""
+        for key, entry in reversed(self._entries.items()):
+            if not isinstance(entry, AssistantLine) or entry.withheld:
+                continue
+            if not entry.final or (flagged and flagged[:40] in entry.text) or (entry.text and entry.text in flagged):
+                self._set(key, replace(entry, text="", withheld=True))
+                self._cut_pending.discard(entry.item_id)
+                return
 
     def _on_connection(self, event: ev.RealtimeConnectionStatus) -> None:
         self._append(ConnectionChange(self._next_seq(), event.status))
@@ -338,7 +356,7 @@ class ViewState:
 
     def _on_assistant_delta(self, data: dict[str, Any]) -> None:
         key, line = self._assistant_line(data, create=True)
-        if line is not None and not line.final and not line.interrupted:
+        if line is not None and not line.complete:
             self._set(key, replace(line, text=_cap(line.text + str(data.get("delta") or ""), self._max_text)))
 
     def _on_assistant_done(self, data: dict[str, Any]) -> None:
@@ -346,7 +364,7 @@ class ViewState:
         key, line = self._assistant_line(data, create=bool(final))
         if line is not None:
             # An interrupted line keeps the text shown when it was cut: the rest was never heard.
-            text = line.text if line.interrupted or not isinstance(final, str) else final
+            text = line.text if line.interrupted or line.withheld or not isinstance(final, str) else final
             self._set(key, replace(line, text=_cap(text, self._max_text), final=True))
 
     def _assistant_line(self, data: dict[str, Any], *, create: bool) -> tuple[str, AssistantLine | None]:

@@ -16,9 +16,10 @@ import numpy as np
 from ..protocol.playback import RealtimePlaybackTracker
 from ..session.session import RealtimeSession
 from .keys import KeyReader
+from .line_view import PlainPrinter
 from .pump import SessionPump
 from .recorder import Recorder
-from .view import LiveView, PlainPrinter, make_console
+from .view import LiveView, make_console
 from .view_state import ViewState
 
 SEND_QUEUE_FRAMES = 500  # 10 s of 20 ms frames: a stalled connection drops the oldest, never grows
