@@ -16,7 +16,7 @@ from ..session.session import RealtimeSession
 from .line_view import TextPrinter
 from .pump import SessionPump
 from .recorder import Recorder
-from .view_state import ViewState
+from .view_state import AssistantLine, ViewState
 
 HELP = "commands: /interrupt  /agent  /history  /help  /quit   (Ctrl-D quits too)"
 
@@ -110,10 +110,14 @@ async def _command(line: str, session: RealtimeSession, pump: SessionPump) -> bo
         tools = [t.name for t in agent.tools]
         print(f"agent: {agent.name}; tools: {', '.join(tools) or 'none'}; hands off to: {', '.join(targets) or 'none'}")
     elif word == "/history":
+        withheld = {e.item_id for e in pump.state.snapshot().entries if isinstance(e, AssistantLine) and e.withheld}
         for item in session.history:
             if item.type == "message" and item.role == "user" and item.text.startswith(GUARDRAIL_TRIGGERED_PREFIX):
                 continue  # the session's own note to the model after a guardrail trip, not something typed
             if item.type == "message":
+                if item.item_id in withheld:
+                    print(f"  {item.role}: (withheld by a guardrail)")
+                    continue
                 cut = " (interrupted)" if item.status == "incomplete" and item.role == "assistant" else ""
                 print(f"  {item.role}: {item.text}{cut}")
             elif item.type == "function_call":
