@@ -41,7 +41,7 @@ async def test_quickstart_prints_the_assistant_line() -> None:
         await c.send(*B.assistant_turn("resp_1", "item_a", "I'm doing great, thanks for asking!", PCM))
         await c.close()
 
-    out = await _run_example("seed_quickstart.py", script)
+    out = await _run_example("quickstart.py", script)
     assert "Assistant: I'm doing great, thanks for asking!" in out
 
 
@@ -57,7 +57,7 @@ async def test_complete_example_prints_user_and_assistant_lines() -> None:
         await c.send(*B.assistant_turn("resp_1", "item_a", "Sunny and warm today.", PCM))
         await c.close()
 
-    out = await _run_example("seed_complete.py", script)
+    out = await _run_example("complete.py", script)
     assert "Session started!" in out
     assert "User: what's the weather like" in out
     assert "Assistant: Sunny and warm today." in out

@@ -1,6 +1,6 @@
-# The seed's Quickstart, with only the import line changed.
-# Run offline on the embedded engine:  RTAGENT_BACKEND=local python examples/seed_quickstart.py
-# Run against OpenAI:                  OPENAI_API_KEY=sk-... python examples/seed_quickstart.py
+# The Quickstart of the OpenAI Agents SDK's realtime docs, with only the import line changed.
+# Without OPENAI_API_KEY it runs offline on the embedded engine:  python examples/quickstart.py
+# Run against OpenAI:                  OPENAI_API_KEY=sk-... python examples/quickstart.py
 import asyncio
 from realtime_cli import RealtimeAgent, RealtimeRunner
 

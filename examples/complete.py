@@ -1,6 +1,6 @@
-# The seed's Complete example, with only the import line changed.
-# Run offline on the embedded engine:  RTAGENT_BACKEND=local python examples/seed_complete.py
-# Run against OpenAI:                  OPENAI_API_KEY=sk-... python examples/seed_complete.py
+# The complete example of the OpenAI Agents SDK's realtime docs, with only the import line changed.
+# Without OPENAI_API_KEY it runs offline on the embedded engine:  python examples/complete.py
+# Run against OpenAI:                  OPENAI_API_KEY=sk-... python examples/complete.py
 import asyncio
 from realtime_cli import RealtimeAgent, RealtimeRunner
 
