@@ -1,7 +1,8 @@
-# The seed's Quickstart, with only the import line changed.
-# Run offline on the embedded engine:  RTAGENT_BACKEND=local python examples/seed_quickstart.py
-# Run against OpenAI:                  OPENAI_API_KEY=sk-... python examples/seed_quickstart.py
+# The seed's Quickstart, with the import line changed and a quiet Ctrl-C.
+# Run offline on the embedded engine (the default without a key):  python examples/seed_quickstart.py
+# Run against OpenAI:  OPENAI_API_KEY=sk-... python examples/seed_quickstart.py
 import asyncio
+import contextlib
 from realtime_cli import RealtimeAgent, RealtimeRunner
 
 agent = RealtimeAgent(
@@ -36,5 +37,6 @@ async def main():
             elif event.type == "conversation.item.input_audio_transcription.completed":
                 print(f"User: {event.transcript}")
 
-# Run the session
-asyncio.run(main())
+# Run the session (Ctrl-C ends it)
+with contextlib.suppress(KeyboardInterrupt):
+    asyncio.run(main())
