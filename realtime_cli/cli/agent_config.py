@@ -52,7 +52,7 @@ def _read_text(path: Path, label: str) -> str:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise AgentConfigError(label, [Problem(None, "no such file; check the path (see configs/ for examples)")]) \
+        raise AgentConfigError(label, [Problem(None, "no such file; check the path (`rtagent examples` lists the shipped agents)")]) \
             from None
     except IsADirectoryError:
         raise AgentConfigError(label, [Problem(None, "is a folder, not a file; pass a .yaml file")]) from None

@@ -13,7 +13,6 @@ from ..protocol.errors import UserError
 
 _PACKAGE = Path(__file__).resolve().parents[1]  # realtime_cli/
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
-_FUNCTION = re.compile(r"""^\s*function:\s*["']?([A-Za-z_][\w.]*):""", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -82,9 +81,14 @@ def resolve_script(value: str) -> Path:
 def _tool_files(example: Example) -> list[Path]:
     """The files of the tool modules an example's YAML imports (`tools.support:f` -> tools/__init__.py and
     tools/support.py), relative to the examples folder."""
+    import yaml
+
     folder = example.agent.parent
+    data = yaml.safe_load(example.agent.read_text(encoding="utf-8"))
+    entries = [*(data.get("tools") or {}).values(), *(data.get("guardrails") or {}).values()]
+    modules = {str(e["function"]).split(":", 1)[0] for e in entries if isinstance(e, dict) and e.get("function")}
     files: list[Path] = []
-    for module in sorted(set(_FUNCTION.findall(example.agent.read_text(encoding="utf-8")))):
+    for module in sorted(modules):
         parts = module.split(".")
         for depth in range(1, len(parts) + 1):
             base = Path(*parts[:depth])
