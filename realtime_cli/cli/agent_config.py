@@ -52,8 +52,8 @@ def _read_text(path: Path, label: str) -> str:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise AgentConfigError(label, [Problem(None, "no such file; check the path (`rtagent examples` lists the shipped agents)")]) \
-            from None
+        raise AgentConfigError(label, [Problem(None, "no such file; check the path (`rtagent examples` lists the "
+                                                     "shipped agents)")]) from None
     except IsADirectoryError:
         raise AgentConfigError(label, [Problem(None, "is a folder, not a file; pass a .yaml file")]) from None
     except OSError as exc:

@@ -45,7 +45,7 @@ def app() -> None:
     YAML, on OpenAI's Realtime API or on the embedded offline engine."""
 
 
-@app.command(epilog=TALK_EPILOG)
+@app.command(epilog=TALK_EPILOG, short_help="Talk to an agent: voice, --text or --script.")
 @click.option("--agent", "-a", required=True, metavar="AGENT", help="Agent YAML file, or a shipped example's name.")
 @click.option("--text", is_flag=True, help="Type instead of speaking (no audio device needed).")
 @click.option("--script", metavar="SCRIPT", help="Run a scripted demo (YAML steps), or a shipped demo's name.")
@@ -78,7 +78,7 @@ def talk(agent: str, text: bool, script: str | None, backend: str, model: str | 
     _exit(_guard(run, debug))
 
 
-@app.command(epilog="\b\nExample:\n  rtagent devices")
+@app.command(epilog="\b\nExample:\n  rtagent devices", short_help="List audio devices.")
 def devices() -> None:
     """List audio devices (index, name, channels, default rate)."""
     from .commands import list_audio_devices
@@ -87,7 +87,7 @@ def devices() -> None:
 
 
 @app.command(epilog="\b\nExamples:\n  rtagent validate configs/*.yaml\n  rtagent validate support\n"
-                    "  rtagent validate configs/demos/support.yaml")
+                    "  rtagent validate configs/demos/support.yaml", short_help="Check agent YAML files and scripts.")
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 def validate(files: tuple[str, ...]) -> None:
     """Check agent YAML files (or scripts); every problem is reported with file:line:column."""
@@ -96,7 +96,8 @@ def validate(files: tuple[str, ...]) -> None:
     _exit(_guard(lambda: validate_files(list(files)), False))
 
 
-@app.command(epilog="\b\nExample:\n  rtagent schema > rtagent.schema.json")
+@app.command(epilog="\b\nExample:\n  rtagent schema > rtagent.schema.json",
+             short_help="Print the JSON Schema of agent YAML files.")
 def schema() -> None:
     """Print the JSON Schema of the agent YAML format (for editor completion and checks)."""
     from .commands import print_schema
@@ -104,7 +105,8 @@ def schema() -> None:
     _exit(_guard(print_schema, False))
 
 
-@app.command(epilog="\b\nExamples:\n  rtagent serve\n  rtagent serve --port 8765")
+@app.command(epilog="\b\nExamples:\n  rtagent serve\n  rtagent serve --port 8765",
+             short_help="Run the offline engine as a WebSocket server.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=int, default=0, show_default=True, help="Port; 0 picks a free one.")
 @click.option("--greet-after-ms", type=int, metavar="MS", help="Greet a silent client after this many ms.")
@@ -116,7 +118,8 @@ def serve(host: str, port: int, greet_after_ms: int | None) -> None:
 
 
 @app.group(invoke_without_command=True, epilog="\b\nExamples:\n  rtagent examples\n"
-                                               "  rtagent examples copy support my-agent")
+                                               "  rtagent examples copy support my-agent",
+           short_help="List the shipped example agents, or copy one.")
 @click.pass_context
 def examples(ctx: click.Context) -> None:
     """List the shipped example agents; `copy` one out to edit."""

@@ -88,7 +88,7 @@ def print_examples() -> int:
     for example in found:
         demo = "  [demo script]" if example.demo is not None else ""
         click.echo(f"  {example.name:{width}}  {example.description}{demo}")
-    first = found[0].name
+    first = "support" if any(e.name == "support" for e in found) else found[0].name
     click.echo(f"\nTalk to one:     rtagent talk --agent {first}      (add --text to type)")
     click.echo(f"Run its demo:    rtagent talk --agent {first} --script {first}")
     click.echo(f"Copy to edit:    rtagent examples copy {first} [FOLDER]")
