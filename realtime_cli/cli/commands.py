@@ -1,5 +1,4 @@
-"""The small commands: `devices`, `validate`, `schema`, `serve` and `examples` — each prints and returns an
-exit code.
+"""The small commands: `devices`, `validate`, `schema`, `serve` and `examples` — each prints, returns an exit code.
 
 The audio and engine modules load only when the command that needs them runs.
 """
