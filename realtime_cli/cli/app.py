@@ -64,9 +64,13 @@ def talk(agent: str, text: bool, script: str | None, backend: str, model: str | 
     """Talk to an agent: push-to-talk voice by default, --text to type, --script for a scripted run."""
 
     def run() -> int:
-        from .examples import resolve_agent, resolve_script
+        from ..protocol.errors import UserError
+        from .examples import looks_like_script, resolve_agent, resolve_script
         from .talk import TalkOptions, run_talk
 
+        if looks_like_script(resolve_agent(agent)):
+            raise UserError(f"{agent} is a script (it has `steps:`); run it with --script {agent} and an --agent "
+                            "YAML file.")
         options = TalkOptions(agent=resolve_agent(agent), text=text,
                               script=resolve_script(script) if script is not None else None, backend=backend,
                               model=model, voice=voice, vad=vad, input_device=_device(input_device),

@@ -36,13 +36,13 @@ def list_audio_devices() -> int:
 def validate_files(files: list[str]) -> int:
     """Check each agent file (or script: a mapping with `steps:`); bare names are the shipped examples."""
     from .agent_config import AgentConfigError, load_agent_config
-    from .examples import resolve_agent
+    from .examples import looks_like_script, resolve_agent
 
     bad = 0
     for name in files:
         path = resolve_agent(name)
         shown = name if path == Path(name) else f"{name} ({path})"
-        if _is_script(path):
+        if looks_like_script(path):
             bad += _validate_script(path, shown)
             continue
         try:
@@ -54,16 +54,6 @@ def validate_files(files: list[str]) -> int:
         names = ", ".join(a.name for a in loaded.agents.values())
         click.echo(f"{shown}: ok — starts with {loaded.starting_agent.name}; agents: {names}")
     return 2 if bad else 0
-
-
-def _is_script(path: Path) -> bool:
-    """A script's top level has `steps:` and no `agents:` (read line by line: the loaders report bad YAML)."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return False
-    keys = {line.split(":", 1)[0] for line in lines if line[:1].isalpha() and ":" in line}
-    return "steps" in keys and "agents" not in keys
 
 
 def _validate_script(path: Path, shown: str) -> int:

@@ -78,6 +78,16 @@ def resolve_script(value: str) -> Path:
     return example.demo if example is not None and example.demo is not None else path
 
 
+def looks_like_script(path: Path) -> bool:
+    """A script's top level has `steps:` and no `agents:` (read line by line: the loaders report bad YAML)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return False
+    keys = {line.split(":", 1)[0] for line in lines if line[:1].isalpha() and ":" in line}
+    return "steps" in keys and "agents" not in keys
+
+
 def _tool_files(example: Example) -> list[Path]:
     """The files of the tool modules an example's YAML imports (`tools.support:f` -> tools/__init__.py and
     tools/support.py), relative to the examples folder."""

@@ -119,6 +119,11 @@ def test_validate_reports_a_bad_script_as_a_script(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "unknown step 'shout'" in result.output
 
 
+def test_a_script_given_as_the_agent_says_so() -> None:
+    result = _run("talk", "--agent", str(ROOT / "configs/demos/support.yaml"), "--text")
+    assert result.exit_code == 2 and "is a script (it has `steps:`); run it with --script" in result.output
+
+
 def test_examples_lists_the_shipped_agents() -> None:
     result = _run("examples")
     assert result.exit_code == 0
