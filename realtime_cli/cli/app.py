@@ -22,13 +22,19 @@ Voice keys (push-to-talk):
   ESC      interrupt the agent
   y / n    approve or reject a tool call that asks first
   q        quit (Ctrl-C too)
+
 \b
 Text commands (--text):
-  /interrupt  stop the agent's reply     /agent  the current agent, its tools and handoffs
-  /history    the conversation so far    /help   these commands
+  /interrupt  stop the agent's reply
+  /agent      the current agent, its tools and handoffs
+  /history    the conversation so far
+  /help       these commands
   /quit       end the session (Ctrl-D too)
+
 \b
-AGENT is a YAML file or the name of a shipped example (`rtagent examples`); so is SCRIPT.
+AGENT and SCRIPT are YAML files or the names of shipped examples
+(see `rtagent examples`).
+
 \b
 Examples:
   rtagent talk --agent support
@@ -133,8 +139,9 @@ def examples(ctx: click.Context) -> None:
         _exit(_guard(print_examples, False))
 
 
-@examples.command("copy", epilog="\b\nExample:\n  rtagent examples copy support my-agent\n"
-                                 "  rtagent talk --agent my-agent/support.yaml")
+@examples.command("copy", short_help="Copy an example out to edit.",
+                  epilog="\b\nExample:\n  rtagent examples copy support my-agent\n"
+                         "  rtagent talk --agent my-agent/support.yaml")
 @click.argument("name")
 @click.argument("folder", required=False, type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite files that exist.")
