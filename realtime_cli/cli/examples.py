@@ -60,9 +60,12 @@ def _find(value: str) -> Example | None:
 
 
 def resolve_agent(value: str) -> Path:
-    """`value` as a path when that file exists; else a shipped example of that name; else the path (the loader
-    then says the file is missing)."""
+    """`value` as a path when that file exists (a folder NAME made by `examples copy` means NAME/NAME.yaml);
+    else a shipped example of that name; else the path (the loader then says the file is missing)."""
     path = Path(value)
+    copied = path / f"{path.name}.yaml"
+    if path.is_dir() and copied.is_file():
+        return copied
     if path.exists():
         return path
     example = _find(value)
@@ -70,8 +73,11 @@ def resolve_agent(value: str) -> Path:
 
 
 def resolve_script(value: str) -> Path:
-    """Like resolve_agent, for the shipped demo scripts (`--script support`)."""
+    """Like resolve_agent, for the demo scripts (`--script support`; a copied folder's demos/NAME.yaml)."""
     path = Path(value)
+    copied = path / "demos" / f"{path.name}.yaml"
+    if path.is_dir() and copied.is_file():
+        return copied
     if path.exists():
         return path
     example = _find(value)

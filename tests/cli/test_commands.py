@@ -144,6 +144,16 @@ def test_examples_copy_takes_tools_and_demo(tmp_path: Path) -> None:
     assert unknown.exit_code == 2 and "the examples are: " in unknown.output
 
 
+def test_a_copy_in_its_default_folder_wins_over_the_shipped_one(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert _run("examples", "copy", "assistant").exit_code == 0  # into ./assistant/
+    result = _run("validate", "assistant")
+    assert result.exit_code == 0 and result.output.startswith(f"assistant ({Path('assistant/assistant.yaml')}): ok")
+    demo = _run("talk", "--agent", "assistant", "--script", "assistant")
+    assert demo.exit_code == 0, demo.output
+
+
 def test_pyproject_lists_every_package() -> None:
     tomllib = pytest.importorskip("tomllib", reason="tomllib is in Python 3.11+")
     listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
