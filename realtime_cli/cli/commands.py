@@ -1,4 +1,4 @@
-"""The small commands: `devices`, `validate`, `schema` and `serve` — each prints and returns an exit code.
+"""The small commands: `devices`, `validate`, `schema`, `serve` and `examples` — each prints, returns an exit code.
 
 The audio and engine modules load only when the command that needs them runs.
 """
@@ -9,7 +9,7 @@ import asyncio
 import json
 from pathlib import Path
 
-import typer
+import click
 
 from ..protocol.errors import UserError
 
@@ -22,37 +22,86 @@ def list_audio_devices() -> int:
     except AudioError as exc:
         raise UserError(str(exc)) from None
     if not found:
-        typer.echo("No audio devices found. On a machine without a sound card use --text, or see README "
+        click.echo("No audio devices found. On a machine without a sound card use --text, or see README "
                    "'Audio' for a virtual device.")
         return 0
     for dev in found:
         flags = (("default-in", dev.is_default_input), ("default-out", dev.is_default_output))
         marks = " ".join(m for m, on in flags if on)
-        typer.echo(f"{dev.index:3d}  {dev.name:40.40}  in:{dev.max_input_channels} out:{dev.max_output_channels}  "
+        click.echo(f"{dev.index:3d}  {dev.name:40.40}  in:{dev.max_input_channels} out:{dev.max_output_channels}  "
                    f"{dev.default_samplerate:.0f} Hz  {marks}".rstrip())
     return 0
 
 
-def validate_files(files: list[Path]) -> int:
+def validate_files(files: list[str]) -> int:
+    """Check each agent file (or script: a mapping with `steps:`); bare names are the shipped examples."""
     from .agent_config import AgentConfigError, load_agent_config
+    from .examples import looks_like_script, resolve_agent
 
     bad = 0
-    for path in files:
+    for name in files:
+        path = resolve_agent(name)
+        shown = name if path == Path(name) else f"{name} ({path})"
+        if looks_like_script(path):
+            bad += _validate_script(path, shown)
+            continue
         try:
             loaded = load_agent_config(path)
         except AgentConfigError as exc:
             bad += 1
-            typer.echo(str(exc), err=True)
+            click.echo(str(exc), err=True)
             continue
         names = ", ".join(a.name for a in loaded.agents.values())
-        typer.echo(f"{path}: ok — starts with {loaded.starting_agent.name}; agents: {names}")
+        click.echo(f"{shown}: ok — starts with {loaded.starting_agent.name}; agents: {names}")
     return 2 if bad else 0
+
+
+def _validate_script(path: Path, shown: str) -> int:
+    from .script import load_script
+
+    try:
+        steps = load_script(path)
+    except UserError as exc:
+        click.echo(str(exc), err=True)
+        return 1
+    click.echo(f"{shown}: ok — a script of {len(steps)} steps (run it: rtagent talk --agent AGENT --script {path})")
+    return 0
+
+
+def print_examples() -> int:
+    from .examples import examples_dir, list_examples
+
+    found = list_examples()
+    width = max(len(e.name) for e in found)
+    click.echo(f"Example agents (in {examples_dir()}):")
+    for example in found:
+        demo = "  [demo script]" if example.demo is not None else ""
+        click.echo(f"  {example.name:{width}}  {example.description}{demo}")
+    first = "support" if any(e.name == "support" for e in found) else found[0].name
+    click.echo(f"\nTalk to one:     rtagent talk --agent {first}      (add --text to type)")
+    click.echo(f"Run its demo:    rtagent talk --agent {first} --script {first}")
+    click.echo(f"Copy to edit:    rtagent examples copy {first} [FOLDER]")
+    return 0
+
+
+def copy_example_files(name: str, folder: Path | None, force: bool) -> int:
+    from .examples import copy_example
+
+    copied = copy_example(name, folder, force)
+    for path in copied:
+        click.echo(f"wrote {path}")
+    agent = copied[0]
+    click.echo(f"\nEdit {agent}, then: rtagent talk --agent {agent}")
+    demo = next((p for p in copied if p.parent.name == "demos"), None)
+    if demo is not None:
+        click.echo(f"Its demo:  rtagent talk --agent {agent} --script {demo}")
+    return 0
 
 
 def print_schema() -> int:
     from .agent_config import json_schema
 
-    typer.echo(json.dumps(json_schema(), indent=2))
+    click.echo(json.dumps(json_schema(), indent=2))
     return 0
 
 
@@ -62,8 +111,8 @@ def serve_engine(host: str, port: int, greet_after_ms: int | None) -> int:
     async def run() -> None:
         server = LocalRealtimeServer(host, port, greet_after_ms=greet_after_ms)
         url = await server.start()
-        typer.echo(url, color=False)
-        typer.echo("Local realtime engine ready (any API key is accepted on loopback). Ctrl-C stops it.", err=True)
+        click.echo(url, color=False)
+        click.echo("Local realtime engine ready (any API key is accepted on loopback). Ctrl-C stops it.", err=True)
         try:
             await asyncio.Event().wait()
         finally:

@@ -125,5 +125,5 @@ async def _command(line: str, session: RealtimeSession, pump: SessionPump) -> bo
             else:
                 print(f"  output: {(item.output or '')[:120]}")
     else:
-        print(HELP)
+        print(HELP if word == "/help" else f"unknown command {word}; {HELP}")
     return True
