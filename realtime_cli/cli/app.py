@@ -1,4 +1,4 @@
-"""The `rtagent` command: click commands with lazy imports (help prints in a few tens of milliseconds), and the
+"""The `rtagent` command: Typer commands with lazy imports and plain help (it prints in tens of milliseconds), and the
 one place errors become exit codes: 0 ok, 1 a failed run or expectation, 2 a usage or configuration error.
 """
 
@@ -7,13 +7,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Annotated
 
-import click
+import typer
 
 from .. import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 BACKENDS = ("auto", "openai", "local")
+
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 TALK_EPILOG = """\b
@@ -44,29 +46,65 @@ Examples:
 """
 
 
-@click.group("rtagent", context_settings=_CONTEXT, epilog="Start here:  rtagent talk --agent support")
-@click.version_option(__version__, "-V", "--version", prog_name="rtagent", message="%(prog)s %(version)s")
-def app() -> None:
+app = typer.Typer(
+    name="rtagent", context_settings=_CONTEXT, epilog="Start here:  rtagent talk --agent support",
+    rich_markup_mode=None,  # click's plain help: rich's formatting would cost ~250 ms per --help
+    pretty_exceptions_enable=False, add_completion=False, no_args_is_help=True,
+    help="Realtime voice agents in the terminal. Talk (push-to-talk or open mic) or type to agents defined in YAML, "
+         "on OpenAI's Realtime API or on the embedded offline engine.",
+)
+examples_app = typer.Typer(
+    context_settings=_CONTEXT, rich_markup_mode=None, add_completion=False, invoke_without_command=True,
+    epilog="\b\nExamples:\n  rtagent examples\n  rtagent examples copy support my-agent",
+    short_help="List the shipped example agents, or copy one.",
+    help="List the shipped example agents; `copy` one out to edit.",
+)
+app.add_typer(examples_app, name="examples")
+
+
+def _one_of_backends(value: str) -> str:
+    if value not in BACKENDS:
+        raise typer.BadParameter(f"'{value}' is not one of {', '.join(repr(b) for b in BACKENDS)}.")
+    return value
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"rtagent {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option("--version", "-V", is_eager=True, callback=_print_version,
+                                                help="Show the version and exit.")] = False) -> None:
     """Realtime voice agents in the terminal. Talk (push-to-talk or open mic) or type to agents defined in
     YAML, on OpenAI's Realtime API or on the embedded offline engine."""
 
 
 @app.command(epilog=TALK_EPILOG, short_help="Talk to an agent: voice, --text or --script.")
-@click.option("--agent", "-a", required=True, metavar="AGENT", help="Agent YAML file, or a shipped example's name.")
-@click.option("--text", is_flag=True, help="Type instead of speaking (no audio device needed).")
-@click.option("--script", metavar="SCRIPT", help="Run a scripted demo (YAML steps), or a shipped demo's name.")
-@click.option("--backend", type=click.Choice(BACKENDS), default="auto", show_default=True,
-              help="auto: OpenAI when OPENAI_API_KEY is set, else the local engine.")
-@click.option("--model", metavar="NAME", help="Realtime model name (overrides the YAML).")
-@click.option("--voice", metavar="NAME", help="Agent voice (overrides the YAML).")
-@click.option("--vad", is_flag=True, help="Open mic with voice detection instead of push-to-talk.")
-@click.option("--input-device", metavar="DEVICE", help="Microphone: device index or name substring.")
-@click.option("--output-device", metavar="DEVICE", help="Speaker: device index or name substring.")
-@click.option("--record", metavar="DIR", type=click.Path(path_type=Path),
-              help="Write events (JSONL) and input/output WAVs to DIR.")
-@click.option("--debug", is_flag=True, help="Log protocol events and show tracebacks.")
-def talk(agent: str, text: bool, script: str | None, backend: str, model: str | None, voice: str | None,
-         vad: bool, input_device: str | None, output_device: str | None, record: Path | None, debug: bool) -> None:
+def talk(
+    agent: Annotated[str, typer.Option("--agent", "-a", metavar="AGENT",
+                                       help="Agent YAML file, or a shipped example's name.")],
+    text: Annotated[bool, typer.Option("--text", help="Type instead of speaking (no audio device needed).")] = False,
+    script: Annotated[str | None, typer.Option(metavar="SCRIPT",
+                                               help="Run a scripted demo (YAML steps), or a shipped demo's name.")
+                      ] = None,
+    backend: Annotated[str, typer.Option(metavar="[auto|openai|local]", callback=_one_of_backends,
+                                         help="auto: OpenAI when OPENAI_API_KEY is set, else the local engine.")
+                       ] = "auto",
+    model: Annotated[str | None, typer.Option(metavar="NAME", help="Realtime model name (overrides the YAML).")
+                     ] = None,
+    voice: Annotated[str | None, typer.Option(metavar="NAME", help="Agent voice (overrides the YAML).")] = None,
+    vad: Annotated[bool, typer.Option("--vad", help="Open mic with voice detection instead of push-to-talk.")
+                   ] = False,
+    input_device: Annotated[str | None, typer.Option(metavar="DEVICE",
+                                                     help="Microphone: device index or name substring.")] = None,
+    output_device: Annotated[str | None, typer.Option(metavar="DEVICE",
+                                                      help="Speaker: device index or name substring.")] = None,
+    record: Annotated[Path | None, typer.Option(metavar="DIR",
+                                                help="Write events (JSONL) and input/output WAVs to DIR.")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Log protocol events and show tracebacks.")] = False,
+) -> None:
     """Talk to an agent: push-to-talk voice by default, --text to type, --script for a scripted run."""
 
     def run() -> int:
@@ -98,8 +136,7 @@ def devices() -> None:
 
 @app.command(epilog="\b\nExamples:\n  rtagent validate configs/*.yaml\n  rtagent validate support\n"
                     "  rtagent validate configs/demos/support.yaml", short_help="Check agent YAML files and scripts.")
-@click.argument("files", nargs=-1, required=True, metavar="FILE...")
-def validate(files: tuple[str, ...]) -> None:
+def validate(files: Annotated[list[str], typer.Argument(metavar="FILE...", show_default=False)]) -> None:
     """Check agent YAML files (or scripts); every problem is reported with file:line:column."""
     from .commands import validate_files
 
@@ -117,21 +154,20 @@ def schema() -> None:
 
 @app.command(epilog="\b\nExamples:\n  rtagent serve\n  rtagent serve --port 8765",
              short_help="Run the offline engine as a WebSocket server.")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", type=int, default=0, show_default=True, help="Port; 0 picks a free one.")
-@click.option("--greet-after-ms", type=int, metavar="MS", help="Greet a silent client after this many ms.")
-def serve(host: str, port: int, greet_after_ms: int | None) -> None:
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port; 0 picks a free one.")] = 0,
+    greet_after_ms: Annotated[int | None, typer.Option(metavar="MS", help="Greet a silent client after this many ms.")
+                              ] = None,
+) -> None:
     """Run the embedded offline realtime engine as a WebSocket server and print its ws:// URL."""
     from .commands import serve_engine
 
     _exit(_guard(lambda: serve_engine(host, port, greet_after_ms), False))
 
 
-@app.group(invoke_without_command=True, epilog="\b\nExamples:\n  rtagent examples\n"
-                                               "  rtagent examples copy support my-agent",
-           short_help="List the shipped example agents, or copy one.")
-@click.pass_context
-def examples(ctx: click.Context) -> None:
+@examples_app.callback()
+def examples(ctx: typer.Context) -> None:
     """List the shipped example agents; `copy` one out to edit."""
     if ctx.invoked_subcommand is None:
         from .commands import print_examples
@@ -139,13 +175,14 @@ def examples(ctx: click.Context) -> None:
         _exit(_guard(print_examples, False))
 
 
-@examples.command("copy", short_help="Copy an example out to edit.",
-                  epilog="\b\nExample:\n  rtagent examples copy support my-agent\n"
-                         "  rtagent talk --agent my-agent/support.yaml")
-@click.argument("name")
-@click.argument("folder", required=False, type=click.Path(path_type=Path))
-@click.option("--force", is_flag=True, help="Overwrite files that exist.")
-def examples_copy(name: str, folder: Path | None, force: bool) -> None:
+@examples_app.command("copy", short_help="Copy an example out to edit.",
+                      epilog="\b\nExample:\n  rtagent examples copy support my-agent\n"
+                             "  rtagent talk --agent my-agent/support.yaml")
+def examples_copy(
+    name: Annotated[str, typer.Argument(metavar="NAME")],
+    folder: Annotated[Path | None, typer.Argument(metavar="[FOLDER]", show_default=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite files that exist.")] = False,
+) -> None:
     """Copy example NAME (its YAML, tool modules and demo script) into FOLDER (default: ./NAME)."""
     from .commands import copy_example_files
 
@@ -187,12 +224,12 @@ def _guard(run: Callable[[], int | None], debug: bool) -> int:
     except UserError as exc:
         if debug:
             raise
-        click.echo(f"rtagent: {exc}", err=True)
+        typer.echo(f"rtagent: {exc}", err=True)
         return EXIT_USAGE
     except RealtimeConnectionError as exc:
         if debug:
             raise
-        click.echo(f"rtagent: {exc}", err=True)
+        typer.echo(f"rtagent: {exc}", err=True)
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130

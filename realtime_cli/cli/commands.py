@@ -9,7 +9,7 @@ import asyncio
 import json
 from pathlib import Path
 
-import click
+import typer
 
 from ..protocol.errors import UserError
 
@@ -22,13 +22,13 @@ def list_audio_devices() -> int:
     except AudioError as exc:
         raise UserError(str(exc)) from None
     if not found:
-        click.echo("No audio devices found. On a machine without a sound card use --text, or see README "
+        typer.echo("No audio devices found. On a machine without a sound card use --text, or see README "
                    "'Audio' for a virtual device.")
         return 0
     for dev in found:
         flags = (("default-in", dev.is_default_input), ("default-out", dev.is_default_output))
         marks = " ".join(m for m, on in flags if on)
-        click.echo(f"{dev.index:3d}  {dev.name:40.40}  in:{dev.max_input_channels} out:{dev.max_output_channels}  "
+        typer.echo(f"{dev.index:3d}  {dev.name:40.40}  in:{dev.max_input_channels} out:{dev.max_output_channels}  "
                    f"{dev.default_samplerate:.0f} Hz  {marks}".rstrip())
     return 0
 
@@ -49,10 +49,10 @@ def validate_files(files: list[str]) -> int:
             loaded = load_agent_config(path)
         except AgentConfigError as exc:
             bad += 1
-            click.echo(str(exc), err=True)
+            typer.echo(str(exc), err=True)
             continue
         names = ", ".join(a.name for a in loaded.agents.values())
-        click.echo(f"{shown}: ok — starts with {loaded.starting_agent.name}; agents: {names}")
+        typer.echo(f"{shown}: ok — starts with {loaded.starting_agent.name}; agents: {names}")
     return 2 if bad else 0
 
 
@@ -62,9 +62,9 @@ def _validate_script(path: Path, shown: str) -> int:
     try:
         steps = load_script(path)
     except UserError as exc:
-        click.echo(str(exc), err=True)
+        typer.echo(str(exc), err=True)
         return 1
-    click.echo(f"{shown}: ok — a script of {len(steps)} steps (run it: rtagent talk --agent AGENT --script {path})")
+    typer.echo(f"{shown}: ok — a script of {len(steps)} steps (run it: rtagent talk --agent AGENT --script {path})")
     return 0
 
 
@@ -73,14 +73,14 @@ def print_examples() -> int:
 
     found = list_examples()
     width = max(len(e.name) for e in found)
-    click.echo(f"Example agents (in {examples_dir()}):")
+    typer.echo(f"Example agents (in {examples_dir()}):")
     for example in found:
         demo = "  [demo script]" if example.demo is not None else ""
-        click.echo(f"  {example.name:{width}}  {example.description}{demo}")
+        typer.echo(f"  {example.name:{width}}  {example.description}{demo}")
     first = "support" if any(e.name == "support" for e in found) else found[0].name
-    click.echo(f"\nTalk to one:     rtagent talk --agent {first}      (add --text to type)")
-    click.echo(f"Run its demo:    rtagent talk --agent {first} --script {first}")
-    click.echo(f"Copy to edit:    rtagent examples copy {first} [FOLDER]")
+    typer.echo(f"\nTalk to one:     rtagent talk --agent {first}      (add --text to type)")
+    typer.echo(f"Run its demo:    rtagent talk --agent {first} --script {first}")
+    typer.echo(f"Copy to edit:    rtagent examples copy {first} [FOLDER]")
     return 0
 
 
@@ -89,19 +89,19 @@ def copy_example_files(name: str, folder: Path | None, force: bool) -> int:
 
     copied = copy_example(name, folder, force)
     for path in copied:
-        click.echo(f"wrote {path}")
+        typer.echo(f"wrote {path}")
     agent = copied[0]
-    click.echo(f"\nEdit {agent}, then: rtagent talk --agent {agent}")
+    typer.echo(f"\nEdit {agent}, then: rtagent talk --agent {agent}")
     demo = next((p for p in copied if p.parent.name == "demos"), None)
     if demo is not None:
-        click.echo(f"Its demo:  rtagent talk --agent {agent} --script {demo}")
+        typer.echo(f"Its demo:  rtagent talk --agent {agent} --script {demo}")
     return 0
 
 
 def print_schema() -> int:
     from .agent_config import json_schema
 
-    click.echo(json.dumps(json_schema(), indent=2))
+    typer.echo(json.dumps(json_schema(), indent=2))
     return 0
 
 
@@ -111,8 +111,8 @@ def serve_engine(host: str, port: int, greet_after_ms: int | None) -> int:
     async def run() -> None:
         server = LocalRealtimeServer(host, port, greet_after_ms=greet_after_ms)
         url = await server.start()
-        click.echo(url, color=False)
-        click.echo("Local realtime engine ready (any API key is accepted on loopback). Ctrl-C stops it.", err=True)
+        typer.echo(url, color=False)
+        typer.echo("Local realtime engine ready (any API key is accepted on loopback). Ctrl-C stops it.", err=True)
         try:
             await asyncio.Event().wait()
         finally:

@@ -10,7 +10,7 @@ import wave
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from typer.testing import CliRunner
 
 from realtime_cli.cli.app import app
 

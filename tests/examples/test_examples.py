@@ -65,7 +65,7 @@ async def test_complete_example_prints_user_and_assistant_lines() -> None:
     assert "Assistant: Sunny and warm today." in out
 
 
-@pytest.mark.parametrize("name", ["seed_quickstart.py", "seed_complete.py"])
+@pytest.mark.parametrize("name", ["quickstart.py", "complete.py"])
 async def test_ctrl_c_ends_an_example_quietly(name: str) -> None:
     """No key and no RTAGENT_BACKEND: the example talks to the local engine; Ctrl-C after its first line ends it
     at once, with no traceback."""
