@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -33,6 +34,7 @@ URL_ENV = "RTAGENT_REALTIME_URL"
 OPEN_TIMEOUT_S = 15.0
 PING_INTERVAL_S = 10.0  # with PING_TIMEOUT_S: a silent TCP stall is noticed within about 20 s
 PING_TIMEOUT_S = 10.0
+PROVEN_ALIVE_S = 120.0  # a connection that lasted this long also earns a fresh attempt budget (idle closes)
 TOO_BIG = 1009  # a message over the frame limit: the same replay would be too big again, so no reconnect
 
 
@@ -160,15 +162,16 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
         """Read until a final close: reconnect and replay as long as the policy allows.
 
         Attempts count across drops until a connection completes a turn (a `response.done`), so a server that
-        accepts the handshake, sends `session.created` and then drops every time still exhausts `max_attempts`.
+        accepts the handshake, sends `session.created` and then drops every time still exhausts `max_attempts`
+        (a connection that lasted PROVEN_ALIVE_S counts too, so idle closes an hour apart never add up).
         """
         used = 0
         while True:
             ws = self._ws
             assert ws is not None
-            turns = self._turns
+            turns, opened = self._turns, time.monotonic()
             ended = await self._read(ws)
-            if self._turns > turns:
+            if self._turns > turns or time.monotonic() - opened >= PROVEN_ALIVE_S:
                 used = 0
             if ended.status == "error" or not self._policy.enabled or ended.code == TOO_BIG \
                     or not should_reconnect(ended.code, closed_by_us=self._closing):
