@@ -11,6 +11,7 @@ import sys
 import threading
 from typing import Any
 
+from ..protocol.errors import RealtimeConnectionError, UserError
 from ..session.session import RealtimeSession
 from .pump import SessionPump
 from .recorder import Recorder
@@ -114,7 +115,14 @@ async def run_text(session: RealtimeSession, state: ViewState, *, recorder: Reco
                 continue
             since = pump.responses_ended
             state.add_user_message(line)
-            await session.send_message(line)
+            try:
+                await session.send_message(line)
+            except (RealtimeConnectionError, UserError) as exc:  # a closed connection, an oversized message
+                print(f"rtagent: {exc}")
+                if isinstance(exc, RealtimeConnectionError):
+                    pump.connection_lost = True
+                    break
+                continue
             await _wait_turn(session, pump, since)
     except (KeyboardInterrupt, asyncio.CancelledError):
         pass
