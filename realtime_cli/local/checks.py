@@ -5,7 +5,7 @@ types, ranges and sizes (instructions, tools, metadata, item text), each failure
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
@@ -28,6 +28,7 @@ MAX_ITEMS = 4_096  # items in one conversation
 MAX_METADATA_PAIRS = 16  # the service's metadata rule: 16 pairs, keys up to 64 characters, values up to 512
 MAX_METADATA_KEY = 64
 MAX_METADATA_VALUE = 512
+VOCABULARY_CHARS = 16_384  # the share of the instructions the recognizer's vocabulary is built from
 
 
 def check_session(update: SessionConfig, prefix: str = "session.") -> None:
@@ -168,3 +169,19 @@ def _check_ms(value: Any, param: str) -> None:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _sentences(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters and re-split into short sentences: the vocabulary builder's cost grows
+    with the square of a sentence's length, so one 30 KB sentence would hold the interpreter for seconds."""
+    words = text[:limit].split()
+    return ". ".join(" ".join(words[i:i + 24]) for i in range(0, len(words), 24))
+
+
+def vocabulary_config(cfg: SessionConfig) -> SessionConfig:
+    """The configuration as the recognizer's vocabulary reads it: bounded, short sentences."""
+    shaped: dict[str, Any] = dict(cfg)
+    shaped["instructions"] = _sentences(str(cfg.get("instructions") or ""), VOCABULARY_CHARS)
+    shaped["tools"] = [{**tool, "description": _sentences(str(tool.get("description") or ""), 2_000)}
+                       for tool in cfg.get("tools") or [] if isinstance(tool, dict)]
+    return cast(SessionConfig, shaped)

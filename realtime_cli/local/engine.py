@@ -17,7 +17,7 @@ from ..protocol.names import Dialect
 from ..protocol.session_config import VOICES, SessionConfig, session_from_wire, session_to_wire
 from ..protocol.state import ACTIVE_RESPONSE_ERROR, CANCEL_NOT_ACTIVE_ERROR
 from .brain import Brain, BrainContext, Call, Say
-from .checks import check_item_size, check_response_params, check_session
+from .checks import check_item_size, check_response_params, check_session, vocabulary_config
 from .conversation import Conversation, Item
 from .responder import Response, ResponseSpec, stream_response, usage
 from .speech import domain_model
@@ -26,7 +26,6 @@ from .wire import ClientEventError, ClientGone, check_event_shape, check_item, e
 
 logger = logging.getLogger("realtime_cli.local")
 Send = Callable[[dict[str, Any]], Awaitable[None]]
-VOCABULARY_CHARS = 4_096  # the share of the instructions the recognizer's vocabulary is built from
 
 
 def default_config(model: str) -> SessionConfig:
@@ -146,11 +145,10 @@ class EngineSession:
             await self._start_response(None)
 
     def _rebuild_model(self) -> None:
-        cfg = dict(self.cfg)
-        cfg["instructions"] = str(cfg.get("instructions") or "")[:VOCABULARY_CHARS]  # bounded work per update
+        cfg = vocabulary_config(self.cfg)
 
         async def build() -> None:
-            model = await asyncio.to_thread(domain_model, cast(SessionConfig, cfg))
+            model = await asyncio.to_thread(domain_model, cfg)
             self.turns.set_model(model)
 
         if self._model_task is not None:

@@ -20,6 +20,7 @@ MAX_BUFFER_SAMPLES = PCM16_RATE * 60 * 15  # 15 minutes of input audio at most i
 # its words kept (at most MAX_EARLIER_CHARS of them), so an uncommitted open mic has a memory ceiling
 RECOGNIZER_SEGMENT_SAMPLES = PCM16_RATE * 60 * 5
 MAX_EARLIER_CHARS = 20_000
+ACCEPT_SLICE = PCM16_RATE // 2  # the recognizer takes a long append half a second at a time
 
 
 @dataclass
@@ -108,7 +109,8 @@ class InputTurns:
             if self._recognizer is None:
                 self._recognizer, self._fed = StreamingRecognizer(self._model), 0
             self._fed += samples.size
-            await asyncio.to_thread(self._recognizer.accept, samples)
+            for start in range(0, samples.size, ACCEPT_SLICE):  # slices: other sessions run in between
+                await asyncio.to_thread(self._recognizer.accept, samples[start:start + ACCEPT_SLICE])
         return self._vad.feed(samples) if self._vad is not None else []
 
     @property
