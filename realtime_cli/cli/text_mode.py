@@ -79,8 +79,10 @@ async def _read_line(prompt: str) -> str | None:
     def read() -> None:
         try:
             line: str | None = input(prompt)
-        except (EOFError, OSError, ValueError):
+        except (EOFError, OSError, ValueError, RuntimeError):  # RuntimeError: stdin closed (lost sys.stdin)
             line = None
+        if line is not None:  # bytes that were not UTF-8 arrive as surrogates: show them as U+FFFD instead
+            line = line.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         def deliver() -> None:
             if not future.done():
                 future.set_result(line)
@@ -97,7 +99,7 @@ async def run_text(session: RealtimeSession, state: ViewState, *, recorder: Reco
     printer = _Printer(session)
     pump = SessionPump(session, state, recorder, printer)
     reader = asyncio.create_task(pump.run())
-    tty = sys.stdin.isatty()
+    tty = sys.stdin is not None and sys.stdin.isatty()
     print(f"Talking to {session.current_agent.name}. {HELP}")
     try:
         while not pump.finished.is_set():

@@ -283,7 +283,10 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
         """Send one event; while reconnecting, wait for the new connection (the replay goes first)."""
         if self._ws is None and not self._finished:
             raise RealtimeConnectionError("Not connected: enter the session (`async with session:`) first.")
-        payload = orjson.dumps(to_wire(event, self.dialect))
+        try:
+            payload = orjson.dumps(to_wire(event, self.dialect))
+        except TypeError as exc:  # e.g. text with lone surrogates (undecodable bytes read from a terminal)
+            raise UserError(f"This {event['type']} event cannot be sent as JSON: {exc}.") from None
         if len(payload) > names.MAX_FRAME_BYTES:
             raise UserError(f"This {event['type']} event is {len(payload) / 1e6:.1f} MB; the realtime connection "
                             f"carries at most {names.MAX_FRAME_BYTES / 1e6:.1f} MB per event: send less at once.")

@@ -88,3 +88,25 @@ def test_record_onto_a_full_disk_is_one_line_and_exit_1(tmp_path: Path) -> None:
                 "--record", str(record), timeout=120)
     _one_line_exit(done, 1, "--record stopped: No space left on device")
     assert "OK: 1 steps passed" in done.stdout  # the conversation itself went on
+
+
+def _text_mode(stdin: bytes | None) -> subprocess.CompletedProcess[bytes]:
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "RTAGENT_REALTIME_URL")}
+    command = [*RTAGENT, "talk", "--agent", "configs/assistant.yaml", "--text", "--backend", "local"]
+    if stdin is None:  # the program starts with stdin closed (`<&-`)
+        return subprocess.run(["sh", "-c", 'exec "$@" <&-', "sh", *command], capture_output=True, timeout=120,
+                              cwd=ROOT, env=env)
+    return subprocess.run(command, input=stdin, capture_output=True, timeout=120, cwd=ROOT, env=env)
+
+
+def test_non_utf8_typed_in_text_mode_is_sent_replaced_and_the_session_goes_on() -> None:
+    done = _text_mode(b"\xff\xfe what can you do\nhello\n")
+    out = done.stdout.decode("utf-8", "replace")
+    assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr[-2000:]
+    assert "you › \ufffd\ufffd what can you do" in out and "you › hello" in out
+    assert out.count("Assistant ›") >= 2  # both turns answered
+
+
+def test_text_mode_with_stdin_closed_exits_cleanly() -> None:
+    done = _text_mode(None)
+    assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr[-2000:]
