@@ -30,6 +30,7 @@ from .agent_config_imports import (
 )
 from .agent_config_schema import AgentConfig, AgentFile, GuardrailConfig, ToolConfig, json_schema, validation_problems
 from .agent_config_yaml import KeyPath, MarkedTree, YamlProblems, read_marked_yaml
+from .input_files import InputFileError, read_text_file
 
 __all__ = ["AgentConfigError", "LoadedConfig", "json_schema", "load_agent_config"]
 
@@ -50,21 +51,12 @@ class LoadedConfig:
 
 def _read_text(path: Path, label: str) -> str:
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise AgentConfigError(label, [Problem(None, "no such file; check the path (`rtagent examples` lists the "
-                                                     "shipped agents)")]) from None
-    except IsADirectoryError:
-        raise AgentConfigError(label, [Problem(None, "is a folder, not a file; pass a .yaml file")]) from None
-    except OSError as exc:
-        raise AgentConfigError(label, [Problem(None, f"cannot read the file ({exc.strerror}); check its "
-                                                     "permissions")]) from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        where = Position(before.count(b"\n") + 1, exc.start - (before.rfind(b"\n") + 1) + 1)
-        raise AgentConfigError(label, [Problem(where, "the file is not UTF-8 text; save it as UTF-8")]) from None
+        return read_text_file(path)
+    except InputFileError as exc:
+        where = Position(exc.line, exc.column or 1) if exc.line is not None else None
+        message = exc.message + (" (`rtagent examples` lists the shipped agents)" if exc.message.startswith("no such")
+                                  else "")
+        raise AgentConfigError(label, [Problem(where, message)]) from None
 
 
 def _near(name: str, known: list[str]) -> str:

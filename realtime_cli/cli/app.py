@@ -159,11 +159,14 @@ def serve(
     port: Annotated[int, typer.Option(help="Port; 0 picks a free one.")] = 0,
     greet_after_ms: Annotated[int | None, typer.Option(metavar="MS", help="Greet a silent client after this many ms.")
                               ] = None,
+    token: Annotated[str | None, typer.Option(envvar="RTAGENT_SERVE_TOKEN", show_default=False,
+                                              help="Clients must send this as their API key (required off loopback).")
+                     ] = None,
 ) -> None:
     """Run the embedded offline realtime engine as a WebSocket server and print its ws:// URL."""
     from .commands import serve_engine
 
-    _exit(_guard(lambda: serve_engine(host, port, greet_after_ms), False))
+    _exit(_guard(lambda: serve_engine(host, port, greet_after_ms, token), False))
 
 
 @examples_app.callback()

@@ -105,14 +105,31 @@ def print_schema() -> int:
     return 0
 
 
-def serve_engine(host: str, port: int, greet_after_ms: int | None) -> int:
+TOKEN_ENV = "RTAGENT_SERVE_TOKEN"
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
+def serve_engine(host: str, port: int, greet_after_ms: int | None, token: str | None = None) -> int:
+    if not 0 <= port <= 65535:
+        raise UserError(f"--port {port} is not a port number: use 0 (a free one) to 65535.")
+    if greet_after_ms is not None and not 0 < greet_after_ms <= 3_600_000:
+        raise UserError("--greet-after-ms: use a number of milliseconds from 1 to 3600000.")
+    token = token or None
+    loopback = host.strip().lower() in _LOOPBACK or host.startswith("127.")
+    if not loopback and token is None:
+        raise UserError(f"--host {host} makes the engine reachable from the network: set a token with --token or "
+                        f"{TOKEN_ENV} (clients send it as their API key).")
     from ..local.server import LocalRealtimeServer
 
     async def run() -> None:
-        server = LocalRealtimeServer(host, port, greet_after_ms=greet_after_ms)
+        server = LocalRealtimeServer(host, port, greet_after_ms=greet_after_ms, token=token)
         url = await server.start()
         typer.echo(url, color=False)
-        typer.echo("Local realtime engine ready (any API key is accepted on loopback). Ctrl-C stops it.", err=True)
+        if not loopback:
+            typer.echo(f"Warning: listening on {host}, reachable from other machines; only clients that send the "
+                       "token as their API key are accepted.", err=True)
+        access = "clients must send the token as their API key" if token else "any API key is accepted on loopback"
+        typer.echo(f"Local realtime engine ready ({access}). Ctrl-C stops it.", err=True)
         try:
             await asyncio.Event().wait()
         finally:

@@ -12,6 +12,7 @@ import threading
 
 from ..protocol.names import GUARDRAIL_TRIGGERED_PREFIX
 from ..session import events as ev
+from ..protocol.errors import RealtimeConnectionError, UserError
 from ..session.session import RealtimeSession
 from .line_view import TextPrinter
 from .pump import SessionPump
@@ -29,8 +30,10 @@ async def _read_line(prompt: str) -> str | None:
     def read() -> None:
         try:
             line: str | None = input(prompt)
-        except (EOFError, OSError, ValueError):
+        except (EOFError, OSError, ValueError, RuntimeError):  # RuntimeError: stdin closed (lost sys.stdin)
             line = None
+        if line is not None:  # bytes that were not UTF-8 arrive as surrogates: show them as U+FFFD instead
+            line = line.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         def deliver() -> None:
             if not future.done():
                 future.set_result(line)
@@ -44,7 +47,7 @@ async def _read_line(prompt: str) -> str | None:
 async def run_text(session: RealtimeSession, state: ViewState, *, recorder: Recorder | None = None) -> int:
     with contextlib.suppress(ImportError):
         import readline  # noqa: F401  (line editing and history for input())
-    tty = sys.stdin.isatty()
+    tty = sys.stdin is not None and sys.stdin.isatty()
     printer = TextPrinter(echo_typed=not tty, erase=sys.stdout.isatty())
     pump = SessionPump(session, state, recorder, lambda _event: printer.feed(state))
     reader = asyncio.create_task(pump.run())
@@ -64,7 +67,14 @@ async def run_text(session: RealtimeSession, state: ViewState, *, recorder: Reco
             since = pump.responses_ended
             state.add_user_message(line)
             printer.feed(state)
-            await session.send_message(line)
+            try:
+                await session.send_message(line)
+            except (RealtimeConnectionError, UserError) as exc:  # a closed connection, an oversized message
+                print(f"rtagent: {exc}")
+                if isinstance(exc, RealtimeConnectionError):
+                    pump.connection_lost = True
+                    break
+                continue
             await _wait_turn(session, pump, since)
     except (KeyboardInterrupt, asyncio.CancelledError):
         pass

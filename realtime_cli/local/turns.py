@@ -15,7 +15,12 @@ from ..protocol.session_config import TurnDetectionConfig
 from .asr import DomainModel, StreamingRecognizer
 from .vad import SpeechStarted, SpeechStopped, VadEvent, VoiceActivityDetector, semantic_silence_ms
 
-MAX_BUFFER_SAMPLES = PCM16_RATE * 60 * 15  # 15 minutes of input audio at most in one buffer
+MAX_BUFFER_SAMPLES = PCM16_RATE * 60 * 15  # 15 minutes of input audio at most in one buffer (oldest dropped)
+# the recognizer keeps what it was fed until it finishes: it is finished and restarted after this much audio,
+# its words kept (at most MAX_EARLIER_CHARS of them), so an uncommitted open mic has a memory ceiling
+RECOGNIZER_SEGMENT_SAMPLES = PCM16_RATE * 60 * 5
+MAX_EARLIER_CHARS = 20_000
+ACCEPT_SLICE = PCM16_RATE // 2  # the recognizer takes a long append half a second at a time
 
 
 @dataclass
@@ -38,6 +43,8 @@ class InputTurns:
         self._model: DomainModel | None = None
         self._recognizer: StreamingRecognizer | None = None
         self._resampler: soxr.ResampleStream | None = None
+        self._fed = 0  # samples the current recognizer holds
+        self._earlier = ""  # words of recognizer segments finished before the commit
         self.stream_ms = 0.0  # input audio received in this session, for audio_start_ms/audio_end_ms
 
     def configure(self, turn_detection: TurnDetectionConfig | None, input_format: AudioFormat) -> None:
@@ -95,9 +102,15 @@ class InputTurns:
         self._chunks.append(samples)
         self._buffered += samples.size
         if self._model is not None and samples.size:
+            if self._recognizer is not None and self._fed + samples.size > RECOGNIZER_SEGMENT_SAMPLES:
+                words = await asyncio.to_thread(self._recognizer.finish)
+                self._earlier = f"{self._earlier} {words}".strip()[-MAX_EARLIER_CHARS:]
+                self._recognizer = None
             if self._recognizer is None:
-                self._recognizer = StreamingRecognizer(self._model)
-            await asyncio.to_thread(self._recognizer.accept, samples)
+                self._recognizer, self._fed = StreamingRecognizer(self._model), 0
+            self._fed += samples.size
+            for start in range(0, samples.size, ACCEPT_SLICE):  # slices: other sessions run in between
+                await asyncio.to_thread(self._recognizer.accept, samples[start:start + ACCEPT_SLICE])
         return self._vad.feed(samples) if self._vad is not None else []
 
     @property
@@ -110,13 +123,14 @@ class InputTurns:
             return None
         audio_ms = self.buffered_ms
         text = await asyncio.to_thread(self._recognizer.finish) if self._recognizer is not None else ""
-        self._chunks, self._buffered = [], 0
+        text = f"{self._earlier} {text}".strip()
+        self._chunks, self._buffered, self._earlier, self._fed = [], 0, "", 0
         return Committed(audio_ms, text)
 
     async def clear(self) -> None:
         if self._recognizer is not None:
             await asyncio.to_thread(self._recognizer.finish)
-        self._chunks, self._buffered = [], 0
+        self._chunks, self._buffered, self._earlier, self._fed = [], 0, "", 0
 
 
 __all__ = ["Committed", "InputTurns", "SpeechStarted", "SpeechStopped"]

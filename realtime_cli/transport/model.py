@@ -44,6 +44,7 @@ class RealtimeModelConfig(TypedDict, total=False):
     initial_model_settings: dict[str, Any]
     playback_tracker: RealtimePlaybackTracker
     reconnect: bool | dict[str, Any]
+    response_timeout_s: float | None
 
 
 class RealtimeModel(abc.ABC):

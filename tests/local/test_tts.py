@@ -82,10 +82,10 @@ def test_chunks_stream_the_text_with_audio(alloy: Synthesizer) -> None:
     assert 0.6 < whole / (alloy.synthesize(TEXT).size / 24_000) < 1.4
 
 
-def test_synthesis_is_much_faster_than_real_time(alloy: Synthesizer) -> None:
+def test_synthesis_of_a_long_text_gives_its_audio(alloy: Synthesizer) -> None:
+    # the real-time factor is a figure for bench/engine_latency.py, not an assertion (no wall-clock asserts)
     started = time.perf_counter()
     audio = alloy.synthesize(TEXT * 3)
     elapsed = time.perf_counter() - started
-    rtf = elapsed / (audio.size / 24_000)
-    print(f"TTS real-time factor {rtf:.4f} ({audio.size / 24_000:.1f} s of audio in {elapsed * 1000:.0f} ms)")
-    assert rtf < 0.2
+    print(f"TTS real-time factor {elapsed / (audio.size / 24_000):.4f} ({audio.size / 24_000:.1f} s of audio)")
+    assert audio.size > alloy.synthesize(TEXT).size * 2
