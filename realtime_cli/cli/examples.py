@@ -86,9 +86,11 @@ def resolve_script(value: str) -> Path:
 
 def looks_like_script(path: Path) -> bool:
     """A script's top level has `steps:` and no `agents:` (read line by line: the loaders report bad YAML)."""
+    from .input_files import InputFileError, read_text_file
+
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+        lines = read_text_file(path).splitlines()  # guarded: a FIFO or /dev/zero must not hang this peek
+    except InputFileError:
         return False
     keys = {line.split(":", 1)[0] for line in lines if line[:1].isalpha() and ":" in line}
     return "steps" in keys and "agents" not in keys

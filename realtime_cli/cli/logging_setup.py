@@ -10,7 +10,8 @@ import logging
 import sys
 from collections.abc import Iterable
 
-from ..transport.redaction import REDACTED, RedactingFilter
+from ..protocol.secret import REDACTED
+from ..transport.redaction import RedactingFilter
 
 __all__ = ["REDACTED", "RedactingFilter", "configure_logging"]
 

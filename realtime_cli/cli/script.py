@@ -9,6 +9,7 @@ import json
 import sys
 import time
 import wave
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,8 @@ from ..protocol.codecs import PCM16_RATE
 from ..protocol.errors import UserError
 from ..session import events as ev
 from ..session.session import RealtimeSession
-from .line_view import PlainPrinter
 from .input_files import InputFileError, read_text_file
+from .line_view import PlainPrinter
 from .pump import SessionPump
 from .recorder import Recorder
 from .view_state import ViewState
@@ -128,8 +129,11 @@ def read_wav(path: str) -> np.ndarray:
 
 
 class ScriptRunner:
-    def __init__(self, session: RealtimeSession, pump: SessionPump, recorder: Recorder | None) -> None:
+    def __init__(self, session: RealtimeSession, pump: SessionPump, recorder: Recorder | None,
+                 after_step: Callable[[], None] | None = None) -> None:
+        """`after_step` runs once each step is done (the output's chance to show the turn it ended)."""
         self.session = session
+        self.after_step = after_step
         self.pump = pump
         self.recorder = recorder
         self.turn_start = 0  # index into pump.events where the current turn began
@@ -141,6 +145,8 @@ class ScriptRunner:
     async def run(self, steps: list[Step]) -> None:
         for step in steps:
             await getattr(self, f"_{step.kind}")(step)
+            if self.after_step is not None:
+                self.after_step()
 
     def _begin_turn(self) -> None:
         self.turn_start = len(self.pump.events)
@@ -302,7 +308,7 @@ async def run_script(session: RealtimeSession, state: ViewState, steps: list[Ste
     printer = PlainPrinter(out or sys.stdout)
     pump = SessionPump(session, state, recorder, lambda _e: printer.feed(state))
     reader = asyncio.create_task(pump.run())
-    runner = ScriptRunner(session, pump, recorder)
+    runner = ScriptRunner(session, pump, recorder, after_step=lambda: printer.flush(state))
     code = 0
     try:
         await runner.run(steps)

@@ -10,9 +10,9 @@ import contextlib
 import sys
 import threading
 
+from ..protocol.errors import RealtimeConnectionError, UserError
 from ..protocol.names import GUARDRAIL_TRIGGERED_PREFIX
 from ..session import events as ev
-from ..protocol.errors import RealtimeConnectionError, UserError
 from ..session.session import RealtimeSession
 from .line_view import TextPrinter
 from .pump import SessionPump
@@ -76,12 +76,14 @@ async def run_text(session: RealtimeSession, state: ViewState, *, recorder: Reco
                     break
                 continue
             await _wait_turn(session, pump, since)
+            printer.flush(state)
     except (KeyboardInterrupt, asyncio.CancelledError):
         pass
     finally:
         await session.close()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(reader, 5)
+        printer.flush(state)
         printer.finish()
     return 1 if pump.connection_lost else 0
 

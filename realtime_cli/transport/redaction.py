@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..protocol.secret import REDACTED
+
 _MIN_SECRET_LENGTH = 4  # shorter "secrets" (e.g. "x") would redact ordinary text, not protect anything
 # the loggers that can carry a request header or a server's words: records logged on them pass the filter
 GUARDED_LOGGERS = ("websockets.client", "websockets", "realtime_cli", "realtime_cli.transport",
