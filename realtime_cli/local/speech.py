@@ -4,6 +4,7 @@ prompt built from its own words (instructions, tools, handoffs, enum values).
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Iterable
@@ -16,16 +17,19 @@ import numpy.typing as npt
 from ..protocol.session_config import SessionConfig
 from .asr import Recognizer, build_prompt, shared_recognizer
 from .tts import Synthesizer
+from .tts_piper import TTS_ENV
 
 _synths: dict[str, Synthesizer] = {}
 _lock = threading.Lock()
 
 
 def synthesizer(voice: str) -> Synthesizer:
+    """The shared synthesizer of `voice` (one per voice and per $RTAGENT_TTS choice)."""
+    key = f"{voice}|{os.environ.get(TTS_ENV, '')}"
     with _lock:
-        synth = _synths.get(voice)
+        synth = _synths.get(key)
         if synth is None:
-            synth = _synths[voice] = Synthesizer(voice)
+            synth = _synths[key] = Synthesizer(voice)
         return synth
 
 
