@@ -6,12 +6,9 @@ idle timeout. Start and stop it in-process, or serve forever.
 from __future__ import annotations
 
 import asyncio
-import atexit
 import contextlib
 import hmac
 import logging
-import shutil
-import sys
 import weakref
 from http import HTTPStatus
 from typing import Any
@@ -203,14 +200,3 @@ class LocalRealtimeServer:
             if link is not None:
                 link.finish()
                 self._links.discard(link)
-
-
-def _remove_asr_cache() -> None:
-    """The recognizer's temp folder (rtagent-asr-*) goes with the process that made it."""
-    asr = sys.modules.get(f"{__package__}.asr")  # never imported: nothing was made
-    folder = getattr(asr, "_cache_dir", None)
-    if folder is not None:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-atexit.register(_remove_asr_cache)

@@ -1,5 +1,5 @@
-"""Input audio of one engine session: the buffer, server VAD (or manual commits), idle timeouts, and the
-streaming recognizer that has the user's words ready when the turn is committed.
+"""Input audio of one engine session: the buffer, server VAD (or manual commits), and recognition of each
+committed turn on a worker thread (whisper releases the GIL, so sessions decode in parallel).
 """
 
 from __future__ import annotations
@@ -12,15 +12,10 @@ import soxr
 
 from ..protocol.codecs import PCM16_RATE, AudioFormat, sample_rate, to_pcm16_samples
 from ..protocol.session_config import TurnDetectionConfig
-from .asr import DomainModel, StreamingRecognizer
+from .speech import SessionSpeech
 from .vad import SpeechStarted, SpeechStopped, VadEvent, VoiceActivityDetector, semantic_silence_ms
 
 MAX_BUFFER_SAMPLES = PCM16_RATE * 60 * 15  # 15 minutes of input audio at most in one buffer (oldest dropped)
-# the recognizer keeps what it was fed until it finishes: it is finished and restarted after this much audio,
-# its words kept (at most MAX_EARLIER_CHARS of them), so an uncommitted open mic has a memory ceiling
-RECOGNIZER_SEGMENT_SAMPLES = PCM16_RATE * 60 * 5
-MAX_EARLIER_CHARS = 20_000
-ACCEPT_SLICE = PCM16_RATE // 2  # the recognizer takes a long append half a second at a time
 
 
 @dataclass
@@ -40,8 +35,7 @@ class InputTurns:
         self._buffered = 0
         self._vad: VoiceActivityDetector | None = None
         self._vad_key: tuple[object, ...] | None = None
-        self._model: DomainModel | None = None
-        self._recognizer: StreamingRecognizer | None = None
+        self._model: SessionSpeech | None = None
         self._resampler: soxr.ResampleStream | None = None
         self._fed = 0  # samples the current recognizer holds
         self._earlier = ""  # words of recognizer segments finished before the commit
@@ -70,10 +64,8 @@ class InputTurns:
     def vad_enabled(self) -> bool:
         return self._vad is not None
 
-    def set_model(self, model: DomainModel) -> None:
-        if model is not self._model:
-            self._model = model
-            self._recognizer = None
+    def set_model(self, model: SessionSpeech) -> None:
+        self._model = model
 
     def _to_24k(self, data: bytes) -> np.ndarray:
         samples = to_pcm16_samples(data, self.input_format)
@@ -101,16 +93,6 @@ class InputTurns:
                     drop = 0
         self._chunks.append(samples)
         self._buffered += samples.size
-        if self._model is not None and samples.size:
-            if self._recognizer is not None and self._fed + samples.size > RECOGNIZER_SEGMENT_SAMPLES:
-                words = await asyncio.to_thread(self._recognizer.finish)
-                self._earlier = f"{self._earlier} {words}".strip()[-MAX_EARLIER_CHARS:]
-                self._recognizer = None
-            if self._recognizer is None:
-                self._recognizer, self._fed = StreamingRecognizer(self._model), 0
-            self._fed += samples.size
-            for start in range(0, samples.size, ACCEPT_SLICE):  # slices: other sessions run in between
-                await asyncio.to_thread(self._recognizer.accept, samples[start:start + ACCEPT_SLICE])
         return self._vad.feed(samples) if self._vad is not None else []
 
     @property
@@ -122,15 +104,13 @@ class InputTurns:
         if self._buffered == 0:
             return None
         audio_ms = self.buffered_ms
-        text = await asyncio.to_thread(self._recognizer.finish) if self._recognizer is not None else ""
-        text = f"{self._earlier} {text}".strip()
-        self._chunks, self._buffered, self._earlier, self._fed = [], 0, "", 0
+        audio = np.concatenate(self._chunks) if self._chunks else np.zeros(0, dtype=np.int16)
+        self._chunks, self._buffered = [], 0
+        text = await asyncio.to_thread(self._model.transcribe, audio) if self._model is not None else ""
         return Committed(audio_ms, text)
 
     async def clear(self) -> None:
-        if self._recognizer is not None:
-            await asyncio.to_thread(self._recognizer.finish)
-        self._chunks, self._buffered, self._earlier, self._fed = [], 0, "", 0
+        self._chunks, self._buffered = [], 0
 
 
 __all__ = ["Committed", "InputTurns", "SpeechStarted", "SpeechStopped"]
