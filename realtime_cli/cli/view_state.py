@@ -139,6 +139,9 @@ class StatusBar:
     latencies_ms: tuple[float, ...]
     connection: ConnectionState
     key_hints: str | None
+    lag_ms: float | None = None  # capture-to-socket lag of the mic audio (voice mode)
+    lag_warning: bool = False  # the lag is over its threshold: the status bar says so
+    agent_speaking: bool = False  # agent audio is queued or audible
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +197,10 @@ class ViewState:
         self._connection: ConnectionState = "connecting"
         self._key_hints: str | None = None
         self._turn_end: float | None = None
+        self._external_latency = False
+        self._lag_ms: float | None = None
+        self._lag_warning = False
+        self._agent_speaking = False
         self._cut_pending: set[str] = set()
         self._version = 0
         self._cached: ViewSnapshot | None = None
@@ -224,7 +231,8 @@ class ViewState:
             pending = next((e for e in entries if isinstance(e, ToolCall) and e.state == "awaiting-approval"), None)
             status = StatusBar(self._backend, self._model, self._agent, self._mode, self._ptt, tuple(self._mic),
                                self._mic_peak, self._latencies[-1] if self._latencies else None,
-                               tuple(self._latencies), self._connection, self._key_hints)
+                               tuple(self._latencies), self._connection, self._key_hints, self._lag_ms,
+                               self._lag_warning, self._agent_speaking)
             self._cached = ViewSnapshot(entries, status, pending, self._version)
         return self._cached
 
@@ -301,7 +309,7 @@ class ViewState:
         self._user_line(data)
 
     def _on_committed(self, data: dict[str, Any]) -> None:
-        if self._turn_end is None:  # keep the earlier key-release time from mark_turn_end
+        if self._turn_end is None and not self._external_latency:  # keep an earlier key-release time
             self._turn_end = self._clock()
         self._user_line(data)
 
@@ -362,6 +370,8 @@ class ViewState:
 
     def mark_turn_end(self, t: float | None = None) -> None:
         """The user's turn ended at `t` (default: now): latency runs from here to the agent's first output."""
+        if self._external_latency:
+            return
         self._turn_end = self._clock() if t is None else t
 
     def add_user_message(self, text: str) -> None:
@@ -399,13 +409,33 @@ class ViewState:
         self._key_hints = hints
         self._changed()
 
+    def use_external_latency(self) -> None:
+        """The front end measures latency itself (voice mode: until the first sample is heard) via `add_latency`."""
+        self._external_latency = True
+        self._turn_end = None
+
+    def add_latency(self, ms: float) -> None:
+        self._latencies.append(max(0.0, ms))
+        self._changed()
+
+    def set_capture_lag(self, ms: float | None, warning: bool) -> None:
+        """Mic capture-to-socket lag; the status bar shows it only while `warning`."""
+        if warning != self._lag_warning or (warning and ms != self._lag_ms):
+            self._changed()
+        self._lag_ms, self._lag_warning = ms, warning
+
+    def set_agent_speaking(self, speaking: bool) -> None:
+        if speaking != self._agent_speaking:
+            self._agent_speaking = speaking
+            self._changed()
+
     def add_notice(self, text: str) -> None:
         self._append(Notice(self._next_seq(), _cap(text, self._max_text)))
 
     # --- internals -------------------------------------------------------------------------------------------
 
     def _first_agent_output(self) -> None:
-        if self._turn_end is not None:
+        if self._turn_end is not None and not self._external_latency:
             self._latencies.append(max(0.0, (self._clock() - self._turn_end) * 1000.0))
             self._turn_end = None
             self._changed()
