@@ -387,9 +387,11 @@ class ViewState:
 
     def set_mic_level(self, rms: float, peak: float) -> None:
         """The latest mic block's loudness, both in 0..1 (full scale)."""
+        before, old_peak = tuple(self._mic), self._mic_peak
         self._mic.append(min(1.0, max(0.0, rms)))
         self._mic_peak = min(1.0, max(0.0, peak))
-        self._changed()
+        if len(self._mic) != len(before) or tuple(self._mic) != before or self._mic_peak != old_peak:
+            self._changed()  # an unchanged meter (a quiet room) does not make the view redraw
 
     def set_mode(self, mode: Mode) -> None:
         self._mode = mode
@@ -397,8 +399,9 @@ class ViewState:
 
     def set_ptt(self, state: str) -> None:
         """Push-to-talk (or mic) state as the UI names it: idle, talking, muted, …"""
-        self._ptt = state
-        self._changed()
+        if state != self._ptt:
+            self._ptt = state
+            self._changed()
 
     def set_connection(self, state: ConnectionState) -> None:
         self._connection = state

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import signal
 import sys
 import time
@@ -29,6 +30,14 @@ DELIVER_MS = 40.0  # mic audio is handed to the loop in batches of at least this
 HOLD_HINT = "hold SPACE to talk, release to send · ESC interrupt · q quit"
 TOGGLE_HINT = "SPACE talk/stop (toggle: no key releases here) · ESC interrupt · q quit"
 QUIT_KEYS = ("q", "Q", "\x04", "\x03")
+IDLE_REFRESH_PER_S = 1.0  # the live view redraws on change (at most every tick); this is only its fallback
+
+
+def _meter_step(rms: float) -> float:
+    """RMS snapped to the meter's bars (7.5 dB each), so noise that moves no bar does not redraw the view."""
+    if rms <= 1e-3:
+        return 0.0
+    return float(10 ** (math.floor(20 * math.log10(rms) / 7.5) * 7.5 / 20) * 1.001)
 
 
 class AudioUnavailable(Exception):
@@ -159,7 +168,7 @@ class _Voice:
         """Meter, push-to-talk deadline, heard-audio latency, capture lag and the watchdog, once per tick."""
         duplex, state = self.duplex, self.state
         level = duplex.mic_level
-        state.set_mic_level(level.rms, level.peak)
+        state.set_mic_level(_meter_step(level.rms), 1.0 if level.peak >= 0.99 else 0.0)
         if not self.open_mic:
             self.mic.poll()
             state.set_ptt("talking" if self.mic.talking else "idle")
@@ -178,13 +187,18 @@ class _Voice:
             self.quit_event.set()
 
     async def tick(self, view: Any) -> None:
+        """Draw only what changed: a quiet idle session costs almost nothing."""
         shown = -1
+        live = isinstance(view, LiveView)
         while not self.quit_event.is_set():
             self.step()
             snapshot = self.state.snapshot()
             if snapshot.version != shown:
                 shown = snapshot.version
-                view.update(snapshot)
+                if live:
+                    view.update(snapshot, refresh=True)
+                else:
+                    view.update(snapshot)
             await asyncio.sleep(TICK_S)
 
     # --- the whole run ---------------------------------------------------------------------------------------
@@ -193,7 +207,8 @@ class _Voice:
         self.open_audio()
         self.state.set_mode("open mic" if self.open_mic else "push-to-talk")
         console = make_console()
-        view: Any = LiveView(console, screen=True) if console.is_terminal else PlainPrinter(console)
+        view: Any = (LiveView(console, screen=True, refresh_per_second=IDLE_REFRESH_PER_S) if console.is_terminal
+                     else PlainPrinter(console))
         tasks: list[asyncio.Task[Any]] = []
         with contextlib.suppress(NotImplementedError, RuntimeError):
             self.loop.add_signal_handler(signal.SIGTERM, self.quit_event.set)
