@@ -101,7 +101,8 @@ def join_blocks(blocks: list[Block]) -> tuple[Int16Array, float] | None:
 
 
 class LagMeter:
-    """Capture-to-socket lag: for each append, how old its oldest sample was when it went to the socket.
+    """Capture-to-socket lag: for each append, how long ago its newest sample was captured when the append was
+    in the socket (how far the stream the server sees trails the microphone; batching adds up to one batch).
 
     `last_ms` is the latest, `first_ms` the first of the session; `warning` is set while the lag is over
     `warn_ms` (with `clear_ms` hysteresis so it does not flicker).

@@ -93,7 +93,7 @@ class MicSender:
         self.clock.sent(len(data) // 2, t)
         await self.session.send_audio(data)
         self.sent_bytes += len(data)
-        self.lag.record(self._clock(), t)
+        self.lag.record(self._clock(), t + len(data) / (PCM16_RATE * 2))  # how far behind the newest sample is
 
     def _drop_oldest(self) -> None:
         for index, item in enumerate(self._items):

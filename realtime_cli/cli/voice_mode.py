@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 from ..audio.latency import TurnLatency
+from ..audio.stderr_capture import StderrCapture
 from ..protocol import names
 from ..session.playback import RealtimePlaybackTracker
 from ..session.session import RealtimeSession
@@ -204,6 +205,19 @@ class _Voice:
     # --- the whole run ---------------------------------------------------------------------------------------
 
     async def run(self) -> int:
+        debug = bool(getattr(self.options, "debug", False))
+        captured = StderrCapture(keep=5000 if debug else 20)
+        try:
+            with captured:  # native sound-library chatter on fd 2 never reaches the live view
+                return await self._run()
+        finally:
+            if debug and captured.lines:
+                print(f"rtagent: {captured.lines} lines on stderr during voice mode (sound library and log "
+                      "messages), replayed here:", file=sys.stderr)
+                for line in captured.recent:
+                    print(f"  {line}", file=sys.stderr)
+
+    async def _run(self) -> int:
         self.open_audio()
         self.state.set_mode("open mic" if self.open_mic else "push-to-talk")
         console = make_console()
