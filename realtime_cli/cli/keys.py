@@ -83,13 +83,13 @@ class KeyReader:
 
     def __init__(self, loop: asyncio.AbstractEventLoop, on_key: Callable[[str], None],
                  on_release: Callable[[str], None] | None = None, *, probe_s: float = 0.3,
-                 out: Any = None) -> None:
+                 fd: int | None = None, out: Any = None) -> None:
         self.loop = loop
         self.on_key = on_key
         self.on_release = on_release
         self.probe_s = probe_s
         self.hold_to_talk = False
-        self._fd = sys.stdin.fileno()
+        self._fd = sys.stdin.fileno() if fd is None else fd
         self._out = out or sys.stdout
         self._saved: Any = None
 
