@@ -116,6 +116,7 @@ class LagMeter:
         self.samples: deque[float] = deque(maxlen=history)
         self.warning = False
         self.appends = 0
+        self._turn: list[float] = []
 
     def record(self, sent_at: float, captured_at: float) -> float:
         lag = max(0.0, (sent_at - captured_at) * 1000.0)
@@ -124,12 +125,18 @@ class LagMeter:
         self.last_ms = lag
         self.max_ms = max(self.max_ms, lag)
         self.samples.append(lag)
+        self._turn.append(lag)
         self.appends += 1
         if lag >= self.warn_ms:
             self.warning = True
         elif lag <= self.clear_ms:
             self.warning = False
         return lag
+
+    def end_turn(self) -> float | None:
+        """The median lag of the appends since the previous call (one user turn), None if there were none."""
+        turn, self._turn = sorted(self._turn), []
+        return turn[len(turn) // 2] if turn else None
 
 
 class StreamClock:

@@ -64,6 +64,8 @@ class _Voice:
         self.sender = MicSender(session, recorder, time_of=lambda: self.mic.sink_time, open_mic=self.open_mic)
         self.pump = SessionPump(session, state, recorder, self.on_event)
         self._heard: str | None = None
+        self.silence_ms = 0.0  # the server VAD's silence wait (from session.updated)
+        self.turn_lags: list[float] = []  # median capture-to-socket lag of each user turn
         state.use_external_latency()
 
     def spawn(self, coro: Any) -> None:
@@ -95,8 +97,17 @@ class _Voice:
             self.mic = OpenMic(self.sender, playback_rms=lambda: duplex.playback_rms,
                                agent_speaking=lambda: duplex.is_playing, on_barge_in=self.barge_in)
         else:
-            self.mic = PushToTalk(self.sender, on_turn_end=self.sender.commit, on_barge_in=self.barge_in,
+            self.mic = PushToTalk(self.sender, on_turn_end=self.turn_ended, on_barge_in=self.barge_in,
                                   agent_speaking=lambda: duplex.is_playing)
+
+    def turn_ended(self) -> None:
+        self.sender.commit()
+        self._note_turn_lag()
+
+    def _note_turn_lag(self) -> None:
+        lag = self.sender.lag.end_turn()
+        if lag is not None:
+            self.turn_lags.append(lag)
 
     def barge_in(self) -> None:
         self.spawn(self.session.interrupt())
@@ -117,9 +128,14 @@ class _Voice:
             self.latency.approval(True, time.monotonic())
         elif kind == names.SPEECH_STARTED and self.open_mic:
             self.latency.speech_started()
+        elif kind in (names.SESSION_CREATED, names.SESSION_UPDATED):
+            self.silence_ms = _silence_ms(event.data.get("session"), self.silence_ms)
         elif kind == names.SPEECH_STOPPED and self.open_mic:
-            ended = self.sender.clock.time_at(float(event.data.get("audio_end_ms", 0)))
+            # the server's audio_end_ms includes the silence it waited for before deciding the turn was over
+            end_ms = float(event.data.get("audio_end_ms", 0)) - self.silence_ms
+            ended = self.sender.clock.time_at(max(0.0, end_ms))
             self.latency.speech_ended(ended if ended is not None else time.monotonic())
+            self._note_turn_lag()
         elif kind == "connection" and event.status == "reconnected":
             self.sender.clock.reset()  # a new server session counts its audio from 0 again
 
@@ -270,7 +286,28 @@ class _Voice:
                          f"max {lag.max_ms:.0f} ms over {lag.appends} appends"
                          + (f"; {self.sender.dropped_s:.1f} s of open-mic audio dropped" if self.sender.dropped_s
                             else ""))
+        if 0 < len(self.turn_lags) <= 50:
+            lines.append("mic lag, median of each turn (ms): " + " ".join(f"{ms:.0f}" for ms in self.turn_lags))
+        if 0 < len(self.latency.values_ms) <= 50:
+            lines.append("latency of each turn (ms): " + " ".join(f"{ms:.0f}" for ms in self.latency.values_ms))
         return lines
+
+
+def _silence_ms(session: Any, default: float) -> float:
+    """`silence_duration_ms` of a server_vad turn detector in a session object (either dialect)."""
+    if not isinstance(session, dict):
+        return default
+    holder = session
+    audio = session.get("audio")
+    if "turn_detection" not in session and isinstance(audio, dict) and isinstance(audio.get("input"), dict):
+        holder = audio["input"]  # the GA shape
+    if "turn_detection" not in holder:
+        return default
+    detection = holder["turn_detection"]
+    if not isinstance(detection, dict):
+        return 0.0
+    value = detection.get("silence_duration_ms")
+    return float(value) if isinstance(value, (int, float)) and detection.get("type") == "server_vad" else 0.0
 
 
 async def run_voice(session: RealtimeSession, state: ViewState, options: Any, tracker: RealtimePlaybackTracker,

@@ -77,6 +77,8 @@ def test_lag_meter_tracks_first_last_and_warns_with_hysteresis() -> None:
     lag.record(13.1, 13.0)
     assert not lag.warning
     assert lag.first_ms == pytest.approx(50) and lag.max_ms == pytest.approx(500) and lag.appends == 4
+    assert lag.end_turn() == pytest.approx(300)  # the median of 50, 500, 300, 100
+    assert lag.end_turn() is None
 
 
 def test_stream_clock_maps_server_positions_to_capture_time() -> None:

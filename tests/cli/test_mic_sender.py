@@ -79,3 +79,4 @@ async def test_run_sends_everything_and_measures_lag_and_stream_times() -> None:
     assert socket.sent == [(720, False), (0, True)]
     assert sender.lag.last_ms == pytest.approx(75)  # captured up to 99.93, in the socket at 100.005
     assert sender.clock.time_at(15) == pytest.approx(99.915)
+
