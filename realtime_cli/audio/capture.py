@@ -9,7 +9,6 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -18,17 +17,33 @@ Int16Array = npt.NDArray[np.int16]
 Clock = Callable[[], float]
 
 
-def capture_time(time_info: Any, frames: int, samplerate: int, now: float) -> float:
-    """Monotonic time of a block's first sample, from the callback's `time_info` when PortAudio fills it in.
+class CaptureClock:
+    """Capture times from the sample count: block n's first sample was captured at t0 + n / rate.
 
-    PortAudio's `currentTime - inputBufferAdcTime` is how long ago the block's first sample was captured; backends
-    that leave it empty (0, or nonsense) fall back to "the block just completed": now minus its duration.
+    A callback can run late (a busy interpreter, a sound server that buffered for us) and then sees old audio;
+    `now` at that moment says nothing about when it was captured. The count does: t0 is the earliest
+    `now - samples_so_far / rate` seen (the callback that ran most on time), allowed to creep up by `drift`
+    (device clocks are not exactly the system's) and reset on an input overflow (samples were lost).
     """
-    adc = float(getattr(time_info, "inputBufferAdcTime", 0.0) or 0.0)
-    current = float(getattr(time_info, "currentTime", 0.0) or 0.0)
-    if adc > 0.0 and current > 0.0 and 0.0 <= current - adc < 1.0:
-        return now - (current - adc)
-    return now - frames / max(samplerate, 1)
+
+    def __init__(self, samplerate: int, drift: float = 2e-4) -> None:
+        self.rate = max(samplerate, 1)
+        self.drift = drift
+        self._t0: float | None = None
+        self._n = 0
+        self.late_s = 0.0  # how late the latest callback ran after its block ended
+
+    def stamp(self, frames: int, now: float, overflow: bool = False) -> float:
+        """The capture time of a block of `frames` that the callback got at `now`."""
+        candidate = now - (self._n + frames) / self.rate
+        if self._t0 is None or overflow:
+            self._t0 = candidate
+        else:
+            self._t0 = min(candidate, self._t0 + self.drift * frames / self.rate)
+        t = self._t0 + self._n / self.rate
+        self._n += frames
+        self.late_s = max(0.0, now - (t + frames / self.rate))
+        return t
 
 
 @dataclass(frozen=True)

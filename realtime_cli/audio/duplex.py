@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..protocol.codecs import PCM16_RATE, AudioFormat
-from .capture import CaptureQueue, capture_time, join_blocks
+from .capture import CaptureClock, CaptureQueue, join_blocks
 from .device import (
     AudioDeviceError,
     DeviceInfo,
@@ -96,6 +96,7 @@ class DuplexAudio:
         self.mic_sink = mic_sink
         self.mic_sink_timed: Callable[[Int16Array, float], None] | None = None
         self.capture: CaptureQueue | None = None
+        self.capture_clock: CaptureClock | None = None
         self.play_started: tuple[str, float] | None = None  # (item, monotonic time its first sample is heard)
         self._dac_delay = 0.0
         self.watchdog = CallbackWatchdog(self.config.stall_threshold_s)
@@ -144,6 +145,7 @@ class DuplexAudio:
             self._mic_resampler = StreamResampler(input.samplerate, PCM16_RATE, quality="LQ")
             self.capture = CaptureQueue(input.samplerate, wake=self._wake_loop,
                                         wake_after_s=self.config.deliver_ms / 1000)
+            self.capture_clock = CaptureClock(input.samplerate)
 
     def start(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
         """Open and start the device(s). Raises AudioUnavailableError or AudioDeviceError with one-line messages."""
@@ -301,11 +303,12 @@ class DuplexAudio:
             self._callbacks += 1
         if status:
             self._count_status(status)
-        capture = self.capture
-        if capture is None or (self.mic_sink is None and self.mic_sink_timed is None):
+        capture, clock = self.capture, self.capture_clock
+        if capture is None or clock is None:
             return
-        rate = self.input_format.samplerate if self.input_format is not None else PCM16_RATE
-        capture.push(indata, capture_time(time_info, frames, rate, now))
+        t = clock.stamp(frames, now, overflow=bool(status) and bool(getattr(status, "input_overflow", False)))
+        if self.mic_sink is not None or self.mic_sink_timed is not None:
+            capture.push(indata, t)
 
     def _duplex_callback(
         self, indata: npt.NDArray[np.int16], outdata: npt.NDArray[np.int16], frames: int, time_info: Any, status: Any

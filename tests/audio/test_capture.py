@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 import pytest
 
-from realtime_cli.audio.capture import CaptureQueue, LagMeter, StreamClock, capture_time, join_blocks
+from realtime_cli.audio.capture import (
+    CaptureClock,
+    CaptureQueue,
+    LagMeter,
+    StreamClock,
+    join_blocks,
+)
 
 
 def block(n: int = 480, value: int = 1) -> np.ndarray:
     return np.full((n, 1), value, dtype=np.int16)
-
-
-def test_capture_time_uses_portaudio_time_info_and_falls_back_to_the_block_length() -> None:
-    info = SimpleNamespace(inputBufferAdcTime=10.0, currentTime=10.03)
-    assert capture_time(info, 480, 48_000, now=500.0) == pytest.approx(499.97)
-    empty = SimpleNamespace(inputBufferAdcTime=0.0, currentTime=0.0)
-    assert capture_time(empty, 480, 48_000, now=500.0) == pytest.approx(499.99)
-    assert capture_time(None, 480, 48_000, now=500.0) == pytest.approx(499.99)
-    nonsense = SimpleNamespace(inputBufferAdcTime=10.0, currentTime=99.0)
-    assert capture_time(nonsense, 480, 48_000, now=500.0) == pytest.approx(499.99)
 
 
 def test_a_slow_loop_gets_one_wake_and_one_coalesced_batch_in_capture_order() -> None:
@@ -92,3 +86,22 @@ def test_stream_clock_maps_server_positions_to_capture_time() -> None:
     assert clock.time_at(301) is None  # not sent yet
     clock.reset()
     assert clock.time_at(10) is None and clock.sent_samples == 0
+
+
+def test_capture_clock_sees_through_a_callback_that_ran_late() -> None:
+    clock = CaptureClock(48_000)
+    for i in range(10):  # on time: each 10 ms block handed over as it completes
+        assert clock.stamp(480, 100.01 + i * 0.01) == pytest.approx(100.0 + i * 0.01)
+    # the interpreter was stuck for 2 s: the next 200 blocks arrive in a burst at 102.1, all captured earlier
+    stamps = [clock.stamp(480, 102.1) for _ in range(200)]
+    assert stamps[0] == pytest.approx(100.1, abs=1e-3) and stamps[-1] == pytest.approx(102.09, abs=1e-3)
+    assert clock.late_s == pytest.approx(0.0, abs=1e-3)
+    stamp = clock.stamp(480, 102.6)  # one more block, handed over 500 ms late
+    assert stamp == pytest.approx(102.1, abs=1e-3) and clock.late_s == pytest.approx(0.49, abs=1e-3)
+
+
+def test_capture_clock_restarts_after_an_overflow_lost_samples() -> None:
+    clock = CaptureClock(48_000)
+    clock.stamp(480, 100.01)
+    assert clock.stamp(480, 101.02, overflow=True) == pytest.approx(101.01)  # a second of audio was lost
+    assert clock.stamp(480, 101.03) == pytest.approx(101.02)
