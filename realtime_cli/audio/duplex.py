@@ -55,6 +55,7 @@ class AudioConfig:
     max_prebuffer_ms: float = 120.0
     buffer_s: float = 32.0
     stall_threshold_s: float = 1.0
+    prefer_duplex: bool = True  # one full-duplex stream when both sides share a rate (else an input/output pair)
     deliver_ms: float = 0.0  # wake the loop for mic audio only once this much is waiting (0: every block)
 
 
@@ -164,7 +165,8 @@ class DuplexAudio:
         self.output_device, self.input_device = out_dev, in_dev
         self.prepare(out_fmt, in_fmt)
         try:
-            if out_dev and in_dev and out_fmt and in_fmt and out_fmt.samplerate == in_fmt.samplerate:
+            if (cfg.prefer_duplex and out_dev and in_dev and out_fmt and in_fmt
+                    and out_fmt.samplerate == in_fmt.samplerate):
                 try:
                     self._open_duplex(sd, in_dev, out_dev, in_fmt, out_fmt)
                 except sd.PortAudioError:

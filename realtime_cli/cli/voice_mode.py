@@ -31,6 +31,9 @@ DELIVER_MS = 40.0  # mic audio is handed to the loop in batches of at least this
 HOLD_HINT = "hold SPACE to talk, release to send · ESC interrupt · q quit"
 TOGGLE_HINT = "SPACE talk/stop (toggle: no key releases here) · ESC interrupt · q quit"
 QUIT_KEYS = ("q", "Q", "\x04", "\x03")
+# PAIR_NOT_DUPLEX: PortAudio's full-duplex stream over ALSA's PulseAudio plugin was seen spinning a core in its
+# own thread (polling snd_pcm_delay) after a few agent replies, starving everything; separate input and output
+# streams stay at a few percent.
 IDLE_REFRESH_PER_S = 1.0  # the live view redraws on change (at most every tick); this is only its fallback
 
 
@@ -80,7 +83,7 @@ class _Voice:
         from ..audio.duplex import AudioConfig, DuplexAudio
 
         config = AudioConfig(input_device=self.options.input_device, output_device=self.options.output_device,
-                             deliver_ms=DELIVER_MS)
+                             deliver_ms=DELIVER_MS, prefer_duplex=False)  # see PAIR_NOT_DUPLEX
         self.duplex = DuplexAudio(config, tracker=self.tracker)
         self.make_mic()
         self.duplex.mic_sink_timed = self.mic.on_frame
