@@ -86,6 +86,12 @@ def frame_rms(audio: np.ndarray) -> np.ndarray:
     return np.sqrt((frames * frames).mean(axis=1)) if n else np.zeros(0)
 
 
+def energy(audio: np.ndarray) -> float:
+    """Sum of squares: unlike counting voiced 10 ms frames it does not depend on where the frames fall."""
+    x = audio.astype(np.float64) / 32768
+    return float((x * x).sum())
+
+
 def voiced_seconds(audio: np.ndarray) -> float:
     return float((frame_rms(audio) > VOICED_RMS).sum() * 0.01)
 
@@ -253,7 +259,10 @@ def run_mode(mode: str, turns: int, wavs: list[Path], work: Path) -> dict[str, o
         played = sum(voiced_seconds(read_wav(w)) for w in (wavs[i % len(wavs)] for i in range(turns)))
         sent_path = record / "input.wav"
         result["played_voiced"] = played
-        result["sent_voiced"] = voiced_seconds(read_wav(sent_path)) if sent_path.exists() else 0.0
+        sent_audio = read_wav(sent_path) if sent_path.exists() else np.zeros(0, dtype=np.int16)
+        result["sent_voiced"] = voiced_seconds(sent_audio)
+        played_energy = sum(energy(read_wav(wavs[i % len(wavs)])) for i in range(turns))
+        result["energy_ratio"] = energy(sent_audio) / played_energy if played_energy else 0.0
     finally:
         mic.close()
         speaker.close()
@@ -286,7 +295,8 @@ def report(r: dict[str, object]) -> None:
               f"max {max(diffs):.0f} ms (goal ≤ 50)")
     played, sent = float(r.get("played_voiced", 0.0)), float(r.get("sent_voiced", 0.0))  # type: ignore[arg-type]
     print(f"voiced audio: played into the mic {played:.2f} s, sent to the engine {sent:.2f} s, "
-          f"lost {max(0.0, played - sent):.2f} s")
+          f"difference {played - sent:+.2f} s (10 ms frame counting: ±1 frame per speech edge); "
+          f"speech energy sent/played {float(r.get('energy_ratio', 0.0)):.3f}")  # type: ignore[arg-type]
     print(f"idle CPU of the client: {float(r.get('idle_cpu', 0.0)):.1f} % of one core")  # type: ignore[arg-type]
     if r["mode"] != "open mic" and recorded:
         print(f"push-to-talk p50 goal ≤ 400 ms: {'OK' if pct(recorded, 50) <= 400 else 'MISSED'}")

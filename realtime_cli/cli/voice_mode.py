@@ -28,6 +28,7 @@ from .view_state import ViewState
 
 TICK_S = 0.1  # status bar, meter and watchdog cadence
 DELIVER_MS = 40.0  # mic audio is handed to the loop in batches of at least this much
+BLOCK_MS = 20.0  # device block: half the callbacks of 10 ms blocks for 10 ms more output latency
 HOLD_HINT = "hold SPACE to talk, release to send · ESC interrupt · q quit"
 TOGGLE_HINT = "SPACE talk/stop (toggle: no key releases here) · ESC interrupt · q quit"
 QUIT_KEYS = ("q", "Q", "\x04", "\x03")
@@ -83,7 +84,7 @@ class _Voice:
         from ..audio.duplex import AudioConfig, DuplexAudio
 
         config = AudioConfig(input_device=self.options.input_device, output_device=self.options.output_device,
-                             deliver_ms=DELIVER_MS, prefer_duplex=False)  # see PAIR_NOT_DUPLEX
+                             block_ms=BLOCK_MS, deliver_ms=DELIVER_MS, prefer_duplex=False)  # PAIR_NOT_DUPLEX
         self.duplex = DuplexAudio(config, tracker=self.tracker)
         self.make_mic()
         self.duplex.mic_sink_timed = self.mic.on_frame
