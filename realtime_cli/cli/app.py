@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from .. import __version__
+from .._version import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 BACKENDS = ("auto", "openai", "local")

@@ -161,6 +161,9 @@ class TextPrinter:
         self._shown: dict[int, int] = {}  # seq -> characters of a streaming reply (or tool phase) written
         self._open: tuple[int, str] | None = None  # the reply being streamed: its seq and what is on screen
         self._flushing = False
+        self._asked: set[int] = set()  # tool calls whose approval question was shown
+        self._cleared = False  # the input prompt was wiped to make room for output
+        self.prompt: Any = None  # a LineReader waiting at its prompt: wiped before output, redrawn after
 
     def feed(self, source: ViewSnapshot | ViewState) -> None:
         snapshot = source.snapshot() if isinstance(source, ViewState) else source
@@ -176,6 +179,9 @@ class TextPrinter:
             if not self._show(entry):
                 break  # in progress: later entries wait their turn
             self._done.add(entry.seq)
+        if self._cleared and self._open is None and self.prompt is not None:
+            self.prompt.redraw(self._out)  # output is done: the prompt (and what was typed) comes back
+            self._cleared = False
         self._out.flush()
 
     update = feed
@@ -242,6 +248,9 @@ class TextPrinter:
         if not self._shown.get(call.seq):
             self._write(f"⚙ {call.name} {arguments_text(call.arguments, compact=True, limit=200)}\n")
             self._shown[call.seq] = 1
+        if call.state == "awaiting-approval" and call.seq not in self._asked:
+            self._asked.add(call.seq)
+            self._write(f"approve {call.name}? [y/n]\n")
         if not call.complete:
             return False
         if call.state == "rejected":
@@ -259,6 +268,9 @@ class TextPrinter:
         self._write("\r\x1b[2K" + "\x1b[1A\x1b[2K" * (rows - 1))
 
     def _write(self, text: str) -> None:
+        if not self._cleared and self.prompt is not None and self.prompt.prompt_shown:
+            self._out.write("\r\x1b[K")  # the prompt line makes room; it is redrawn once output stops
+            self._cleared = True
         self._out.write(text)
 
 

@@ -24,6 +24,7 @@ Billing Support › Billing here, let me look at your order. —
 ⚠ guardrail no_refunds: I can't promise refunds.
 ✖ error: Too many requests. (rate_limit_exceeded)
 ⚙ issue_refund {"order":"A-17","amount":20}
+approve issue_refund? [y/n]
 """
 
 
