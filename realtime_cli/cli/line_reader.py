@@ -29,7 +29,7 @@ class TerminalGuard:
                 return self
             self._fd = fd
             self._saved = termios.tcgetattr(fd)
-        except (ImportError, OSError, ValueError):
+        except (ImportError, OSError, ValueError, AttributeError):  # AttributeError: stdin closed (None)
             return self
         atexit.register(self.restore)
         return self
