@@ -275,9 +275,10 @@ class ViewState:
             return
         for item in event.history:
             line = self._entries.get(f"assistant:{item.item_id}") if item.item_id in self._cut_pending else None
-            if isinstance(line, AssistantLine) and item.text and line.text.startswith(item.text) \
-                    and len(item.text) < len(line.text):
-                self._set(f"assistant:{item.item_id}", replace(line, text=item.text))
+            heard = item.text if item.type == "message" else ""
+            if isinstance(line, AssistantLine) and heard and line.text.startswith(heard) \
+                    and len(heard) < len(line.text):
+                self._set(f"assistant:{item.item_id}", replace(line, text=heard))
                 self._cut_pending.discard(item.item_id)
 
     def _on_error(self, event: ev.RealtimeError) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal, Union
 
+from ..protocol.model_events import RealtimeModelAudioEvent
 from ..protocol.server_events import AttrDict, ServerEvent
 from .agent import RealtimeAgent
 from .guardrails import OutputGuardrailResult
@@ -103,17 +104,14 @@ class RealtimeToolApprovalRequired:
     type: Literal["tool_approval_required"] = TOOL_APPROVAL_REQUIRED
 
 
-@dataclass(slots=True)
-class RealtimeModelAudio:
-    data: bytes
-    response_id: str
+RealtimeModelAudio = RealtimeModelAudioEvent  # the name this module used before the model layer
 
 
 @dataclass(slots=True)
 class RealtimeAudio:
     """A chunk of agent audio, in the session's output format."""
 
-    audio: RealtimeModelAudio
+    audio: RealtimeModelAudioEvent
     item_id: str
     content_index: int
     info: RealtimeEventInfo

@@ -259,7 +259,8 @@ class RealtimeSession:
             await self.send_safely(ce.truncate(*cut))
             history_item = self._history.get(cut[0])
             if history_item is not None:
-                self._history.truncate(cut[0], heard_text(history_item.text, cut[2], received_ms))
+                heard = heard_text(getattr(history_item, "text", ""), cut[2], received_ms)
+                self._history.truncate(cut[0], heard)
                 self.emit(ev.RealtimeHistoryUpdated(history=self.history, info=self._info))
         self._ledger.clear()
 
@@ -370,7 +371,7 @@ class RealtimeSession:
             self.emit_error("invalid_audio", f"Server sent an unusable audio delta: {exc}")
             return
         self._ledger.on_delta(item_id, content_index, len(pcm), time.monotonic())
-        audio = ev.RealtimeModelAudio(pcm, response_id)
+        audio = ev.RealtimeModelAudioEvent(pcm, response_id, item_id, content_index)
         self._queue.put(ev.RealtimeAudio(audio, item_id, content_index, self._info))
 
     async def _on_audio_done(self, event: ServerEvent) -> None:
@@ -382,14 +383,15 @@ class RealtimeSession:
     async def _on_text_delta(self, event: ServerEvent) -> None:
         data = event.data
         item_id, delta = str(data.get("item_id", "")), str(data.get("delta", ""))
-        self._history.set_text(item_id, delta, append=True)  # history follows the stream (no event per delta)
+        audio = event.kind == names.TRANSCRIPT_DELTA  # history follows the stream (no event per delta)
+        self._history.set_text(item_id, delta, append=True, audio=audio)
         await self._guardrails.on_text(str(data.get("response_id", "")), item_id, delta)
 
     async def _on_text_done(self, event: ServerEvent) -> None:
         data = event.data
         final = data.get("transcript") if "transcript" in data else data.get("text")
         item_id = str(data.get("item_id", ""))
-        if isinstance(final, str) and self._history.set_text(item_id, final):
+        if isinstance(final, str) and self._history.set_text(item_id, final, audio="transcript" in data):
             self.emit(ev.RealtimeHistoryUpdated(history=self.history, info=self._info))
         await self._guardrails.on_final(str(data.get("response_id", "")), item_id, final)
 
@@ -408,10 +410,14 @@ class RealtimeSession:
     async def _on_item(self, event: ServerEvent) -> None:
         item = event.data.get("item")
         if isinstance(item, dict):
-            self._upsert(item)
+            self._upsert(item, event.data.get("previous_item_id"))
 
-    def _upsert(self, wire_item: dict[str, Any]) -> None:
-        item = item_from_wire(wire_item)
+    def _upsert(self, wire_item: dict[str, Any], previous_item_id: str | None = None) -> None:
+        if wire_item.get("type") == "function_call_output":
+            if self._history.add_tool_output(str(wire_item.get("call_id")), str(wire_item.get("output") or "")):
+                self.emit(ev.RealtimeHistoryUpdated(history=self.history, info=self._info))
+            return
+        item = item_from_wire(wire_item, previous_item_id)
         if item is None or not item.item_id:
             return
         if self._history.upsert(item):
@@ -419,9 +425,7 @@ class RealtimeSession:
         self.emit(ev.RealtimeHistoryUpdated(history=self.history, info=self._info))
 
     async def _on_transcription(self, event: ServerEvent) -> None:
-        item = self._history.get(str(event.data.get("item_id", "")))
-        if item is not None:
-            item.text = str(event.data.get("transcript", ""))
+        if self._history.set_transcript(str(event.data.get("item_id", "")), str(event.data.get("transcript", ""))):
             self.emit(ev.RealtimeHistoryUpdated(history=self.history, info=self._info))
 
     async def _on_item_deleted(self, event: ServerEvent) -> None:

@@ -54,7 +54,8 @@ def agent_says(item_id: str, text: str) -> list[Any]:
 
 def script() -> list[Any]:
     """A whole voice conversation; ("tick", s) advances the clock."""
-    audio = ev.RealtimeAudio(audio=ev.RealtimeModelAudio(b"", "r1"), item_id="a1", content_index=0, info=INFO)
+    chunk = ev.RealtimeModelAudioEvent(b"", "r1", "a1", 0)
+    audio = ev.RealtimeAudio(audio=chunk, item_id="a1", content_index=0, info=INFO)
     said = GuardrailFunctionOutput("I can't promise refunds.", True)
     guard = OutputGuardrail(guardrail_function=lambda c, a, t: said, name="no_refunds")
     trip = ev.RealtimeGuardrailTripped([OutputGuardrailResult(guard, "", BILLING, said)], "I can refund you", INFO)
