@@ -13,6 +13,7 @@ from ..protocol import client_events as ce
 from ..protocol import names
 from ..protocol.codecs import AudioDecodeError, decode_audio
 from ..protocol.errors import RealtimeConnectionError
+from ..protocol.model_events import RealtimeModelAudioEvent
 from ..protocol.playback import RealtimePlaybackTracker
 from ..protocol.secret import Secret
 from ..protocol.server_events import AttrDict, ServerEvent
@@ -371,7 +372,7 @@ class RealtimeSession:
             self.emit_error("invalid_audio", f"Server sent an unusable audio delta: {exc}")
             return
         self._ledger.on_delta(item_id, content_index, len(pcm), time.monotonic())
-        audio = ev.RealtimeModelAudioEvent(pcm, response_id, item_id, content_index)
+        audio = RealtimeModelAudioEvent(pcm, response_id, item_id, content_index)
         self._queue.put(ev.RealtimeAudio(audio, item_id, content_index, self._info))
 
     async def _on_audio_done(self, event: ServerEvent) -> None:
