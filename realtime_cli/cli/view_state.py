@@ -236,6 +236,10 @@ class ViewState:
 
     def apply(self, event: object) -> None:
         """Update from one event yielded by the session (typed session events and raw ServerEvents alike)."""
+        if isinstance(event, ev.RealtimeRawModelEvent):
+            if event.server_event is None:
+                return
+            event = event.server_event
         if isinstance(event, ServerEvent):
             server_handler = self._server_handlers.get(event.kind)
             if server_handler is not None:

@@ -1,6 +1,6 @@
-"""Session events: what `async for event in session` yields besides the raw server events.
+"""Session events: what `async for event in session` yields, each a small dataclass with a literal `type`.
 
-Each is a small dataclass with a literal `type`; raw server events come through as ServerEvent with their wire type.
+Every model event comes wrapped in a `raw_model_event`; one wrapping a server event also answers to its wire type.
 """
 
 from __future__ import annotations
@@ -31,16 +31,67 @@ HISTORY_UPDATED: Final = "history_updated"
 GUARDRAIL_TRIPPED: Final = "guardrail_tripped"
 INPUT_AUDIO_TIMEOUT_TRIGGERED: Final = "input_audio_timeout_triggered"
 CONNECTION: Final = "connection"
+RAW_MODEL_EVENT: Final = "raw_model_event"
 SESSION_EVENT_TYPES: frozenset[str] = frozenset({
     AGENT_START, AGENT_END, HANDOFF, TOOL_START, TOOL_END, TOOL_APPROVAL_REQUIRED, AUDIO, AUDIO_END,
     AUDIO_INTERRUPTED, ERROR, HISTORY_ADDED, HISTORY_UPDATED, GUARDRAIL_TRIPPED, INPUT_AUDIO_TIMEOUT_TRIGGERED,
-    CONNECTION,
+    CONNECTION, RAW_MODEL_EVENT,
 })
+
+
+class RawEventType(str):
+    """The `type` of a raw_model_event that carries a server event: the string "raw_model_event", which also
+    compares equal to the server event's wire type, so `event.type == "response.output_audio_transcript.done"`
+    and `event.type == "raw_model_event"` both hold. (It hashes as "raw_model_event".)"""
+
+    wire: str
+
+    def __new__(cls, wire: str) -> RawEventType:
+        self = super().__new__(cls, RAW_MODEL_EVENT)
+        self.wire = wire
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        return str.__eq__(self, other) is True or self.wire == other
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    __hash__ = str.__hash__
+
+
+_RAW_TYPES: dict[str, RawEventType] = {}
+
+
+def raw_type_for(wire: str) -> RawEventType:
+    """One shared RawEventType per wire type (the set of wire types is small)."""
+    found = _RAW_TYPES.get(wire)
+    if found is None:
+        found = _RAW_TYPES[wire] = RawEventType(wire)
+    return found
 
 
 @dataclass(slots=True)
 class RealtimeEventInfo:
     context: Any
+
+
+@dataclass(slots=True, eq=False)
+class RealtimeRawModelEvent:
+    """One model event as is. When it carries a server event (`data` is a RealtimeModelRawServerEvent),
+    `server_event` is set, `type` also equals the wire type, and the wire fields read as attributes
+    (`event.transcript`), as the raw server events this session yielded before."""
+
+    data: Any
+    info: RealtimeEventInfo
+    type: str = RAW_MODEL_EVENT
+    server_event: ServerEvent | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        server_event = object.__getattribute__(self, "server_event")
+        if server_event is None:
+            raise AttributeError(name)
+        return getattr(server_event, name)
 
 
 @dataclass(slots=True)
@@ -200,5 +251,5 @@ RealtimeSessionEvent = Union[
     RealtimeGuardrailTripped,
     RealtimeInputAudioTimeoutTriggered,
     RealtimeConnectionStatus,
-    ServerEvent,
+    RealtimeRawModelEvent,
 ]

@@ -13,7 +13,8 @@ from ..protocol import client_events as ce
 from ..protocol import names
 from ..protocol.codecs import AudioDecodeError, decode_audio
 from ..protocol.errors import RealtimeConnectionError
-from ..protocol.model_events import RealtimeModelAudioEvent
+from ..protocol.model_events import RealtimeModelAudioEvent, RealtimeModelRawServerEvent
+from ..protocol.model_inputs import SendTranslator
 from ..protocol.playback import RealtimePlaybackTracker
 from ..protocol.secret import Secret
 from ..protocol.server_events import AttrDict, ServerEvent
@@ -25,10 +26,12 @@ from ..protocol.state import (
     ResponseGate,
     heard_text,
 )
+from ..protocol.usage import Usage, usage_from_response
 from ..transport.model import ConnectionEvent, RealtimeModel, RealtimeModelConfig, RealtimeModelEvent
 from . import events as ev
 from ._guardrail_runner import GuardrailRunner
 from ._tool_runner import ToolRunner
+from ._typed_model import initial_settings, on_model_event
 from .agent import RealtimeAgent
 from .config import AgentSpec, ModelSettings, RunConfigModel, build_session_config
 from .context import RunContextWrapper
@@ -71,6 +74,10 @@ class RealtimeSession:
         self._ended = False
         self._tools = ToolRunner(self)
         self._guardrails = GuardrailRunner(self, run_config.guardrails_settings.debounce_text_length)
+        self._wire = model.speaks_wire  # False: a custom model with the Agents SDK's typed contract
+        self.sends = SendTranslator()
+        if self._tracker is not None:
+            self._tracker.set_audio_format(self._ledger.audio_format)
 
     # --- public API ------------------------------------------------------------------------------------------
 
@@ -101,6 +108,10 @@ class RealtimeSession:
         """Connect and send the session configuration for the starting agent."""
         self._model.add_listener(self)
         options = dict(self._model_config)
+        if not self._wire:  # the settings go with connect(), as the Agents SDK's models expect
+            options["initial_model_settings"] = await initial_settings(self, self._agent)
+            await self._model.connect(options)  # type: ignore[arg-type]
+            return self
         options["initial_model_settings"] = self._settings.model_dump(exclude_none=True)
         await self._model.connect(options)  # type: ignore[arg-type]
         await self._send(ce.session_update(await self._session_config(self._agent)))
@@ -181,8 +192,19 @@ class RealtimeSession:
     def info(self) -> ev.RealtimeEventInfo:
         return self._info
 
+    @property
+    def settings(self) -> ModelSettings:
+        return self._settings
+
+    def add_usage(self, usage: Usage) -> None:
+        self._context.usage.add(usage)
+
     async def _send(self, event: ce.ClientEvent) -> None:
-        await self._model.send_event(event)
+        if self._wire:
+            await self._model.send_event(event)  # type: ignore[arg-type]
+            return
+        for send in self.sends.to_sends(event):
+            await self._model.send_event(send)
 
     async def send_safely(self, event: ce.ClientEvent) -> bool:
         """Send, turning a closed connection into an `error` event; True when sent."""
@@ -239,8 +261,8 @@ class RealtimeSession:
         played: float | None = None
         if self._tracker is not None:
             state = self._tracker.get_state()
-            same = state.current_item_id == self._ledger.current_item_id
-            played = (state.elapsed_ms or 0.0) if same else 0.0
+            same = state["current_item_id"] == self._ledger.current_item_id
+            played = (state["elapsed_ms"] or 0.0) if same else 0.0
         item_id = self._ledger.current_item_id
         cut = self._ledger.truncation(played, time.monotonic())
         # Cut the item while its response still streams, or while received audio is still being played out.
@@ -272,13 +294,22 @@ class RealtimeSession:
         if isinstance(event, ConnectionEvent):
             await self._on_connection(event)
             return
+        if not isinstance(event, ServerEvent):
+            await on_model_event(self, event)
+            return
+        await self.on_server_event(event)
+
+    async def on_server_event(self, event: ServerEvent, *, surface: bool = True) -> None:
+        """Act on one server event; `surface` yields it too (as a raw_model_event answering to its wire type)."""
         kind = event.kind
         if kind in _DELTA_KINDS and event.data.get("response_id") in self._cancelled:
             return  # late output of a cancelled response: never surfaces, never plays
+        if surface:
+            raw_type = ev.RAW_MODEL_EVENT if kind == names.ERROR else ev.raw_type_for(event.type)
+            self.emit(ev.RealtimeRawModelEvent(RealtimeModelRawServerEvent(event.data), self._info, raw_type, event))
         if kind == names.ERROR:
             self._on_error(event)
             return
-        self.emit(event)
         handler = _HANDLERS.get(kind)
         if handler is not None:
             try:
@@ -357,6 +388,9 @@ class RealtimeSession:
         response_id = response.get("id")
         status = str(response.get("status", "completed"))
         send_next = self._gate.on_done(response_id)
+        usage = usage_from_response(response)
+        if usage is not None:
+            self._context.usage.add(usage)
         self.emit(ev.RealtimeAgentEndEvent(agent=self._agent, info=self._info, status=status))
         if send_next and not self._closed:
             await self.send_safely(ce.response_create())

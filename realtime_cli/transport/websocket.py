@@ -19,6 +19,7 @@ from websockets.asyncio.client import ClientConnection
 from ..protocol import names
 from ..protocol.client_events import ClientEvent, to_wire
 from ..protocol.errors import RealtimeConnectionError, UserError
+from ..protocol.model_inputs import RealtimeModelSendEvent, send_to_client_events
 from ..protocol.reconnect import ReconnectPolicy, should_reconnect
 from ..protocol.replay import ConversationMirror
 from ..protocol.secret import REDACTED, Secret
@@ -71,6 +72,8 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
     ConnectionEvent(reconnected). Senders wait while it reconnects. When it gives up, or the socket closes
     normally, listeners get `failed` (if it gave up) and then one final ConnectionEvent(closed).
     """
+
+    speaks_wire = True
 
     def __init__(self) -> None:
         self._listeners: list[RealtimeModelListener] = []
@@ -232,8 +235,12 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
         message = f"Gave up reconnecting after {self._policy.max_attempts} attempts: {why}"
         return ConnectionEvent("failed", code=names.CLOSE_ABNORMAL, message=message), self._policy.max_attempts
 
-    async def send_event(self, event: ClientEvent) -> None:
+    async def send_event(self, event: ClientEvent | RealtimeModelSendEvent) -> None:
         """Send one event; while reconnecting, wait for the new connection (the replay goes first)."""
+        if not isinstance(event, dict):  # a typed send (the Agents SDK's model inputs): its client events
+            for client_event in send_to_client_events(event):
+                await self.send_event(client_event)
+            return
         if self._ws is None and not self._finished:
             raise RealtimeConnectionError("Not connected: enter the session (`async with session:`) first.")
         payload = orjson.dumps(to_wire(event, self.dialect))
