@@ -17,6 +17,8 @@ from ._host import SessionHost
 from .handoffs import Handoff, as_handoff
 from .tool import FunctionTool, ToolArgumentsError
 
+REJECTION_MESSAGE = "Tool execution was not approved."
+
 
 class ToolRunner:
     """Owns the in-flight tool tasks and pending approvals of one session."""
@@ -27,6 +29,7 @@ class ToolRunner:
         self._seen_calls: set[str] = set()
         self._approvals: dict[str, tuple[str, asyncio.Future[bool]]] = {}
         self._always: dict[str, bool] = {}
+        self._rejections: dict[str, str] = {}
 
     async def on_function_call(self, item: dict[str, Any]) -> None:
         call_id = str(item.get("call_id") or item.get("id") or "")
@@ -78,7 +81,10 @@ class ToolRunner:
         session = self._session
         agent = session.current_agent
         if await tool.approval_needed(ctx, arguments) and not await self._approved(tool, call_id, arguments):
-            return f"Tool call {name} was rejected by the user."
+            message = self._rejections.pop(call_id, None) or REJECTION_MESSAGE
+            session.emit(ev.RealtimeToolEnd(agent=agent, tool=tool, arguments=arguments, call_id=call_id,
+                                            output=message, duration_s=0.0, info=session.info))
+            return message
         session.emit(ev.RealtimeToolStart(agent=agent, tool=tool, arguments=arguments, call_id=call_id,
                                           info=session.info))
         started = time.perf_counter()
@@ -121,11 +127,13 @@ class ToolRunner:
             self._approvals.pop(call_id, None)
         return decision
 
-    def resolve_approval(self, call_id: str, approved: bool, always: bool) -> None:
+    def resolve_approval(self, call_id: str, approved: bool, always: bool, message: str | None = None) -> None:
         """Answer a pending approval; with `always`, later calls of the same tool get the same answer."""
         pending = self._approvals.get(call_id)
         if pending is None or pending[1].done():
             return
+        if message:
+            self._rejections[call_id] = message
         tool_name, future = pending
         if always:
             self._always[tool_name] = approved

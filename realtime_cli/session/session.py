@@ -36,7 +36,7 @@ from .agent import RealtimeAgent
 from .config import AgentSpec, ModelSettings, RunConfigModel, build_session_config
 from .context import RunContextWrapper
 from .event_buffer import EventBuffer
-from .handoffs import as_handoff
+from .handoffs import enabled_handoffs
 from .items import History, RealtimeItem, item_from_wire
 
 logger = logging.getLogger("realtime_cli.session")
@@ -168,8 +168,10 @@ class RealtimeSession:
     async def approve_tool_call(self, call_id: str, *, always: bool = False) -> None:
         self._tools.resolve_approval(call_id, True, always)
 
-    async def reject_tool_call(self, call_id: str, *, always: bool = False) -> None:
-        self._tools.resolve_approval(call_id, False, always)
+    async def reject_tool_call(self, call_id: str, *, always: bool = False,
+                               rejection_message: str | None = None) -> None:
+        """Refuse a pending call; the model gets `rejection_message` (or a default) as the tool's output."""
+        self._tools.resolve_approval(call_id, False, always, rejection_message)
 
     async def close(self) -> None:
         """Close the connection and end the event stream."""
@@ -221,7 +223,7 @@ class RealtimeSession:
 
     async def _session_config(self, agent: RealtimeAgent[Any]) -> Any:
         tools = [t.to_spec() for t in await agent.get_all_tools(self._context)]
-        tools += [h.to_spec() for h in (as_handoff(x) for x in agent.handoffs) if h.is_enabled]
+        tools += [h.to_spec() for h in await enabled_handoffs(agent, self._context)]
         spec = AgentSpec(await agent.get_system_prompt(self._context), tools, agent.voice)  # type: ignore[arg-type]
         cfg = build_session_config(self._settings, spec)
         if self._voice is None:
