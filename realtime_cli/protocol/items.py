@@ -156,7 +156,8 @@ def item_from_wire(item: dict[str, Any], previous_item_id: str | None = None) ->
         status = "completed" if item.get("output") is not None else "in_progress"
         return RealtimeToolCallItem(item_id=item_id, previous_item_id=previous, call_id=item.get("call_id"),
                                     status=status, arguments=str(item.get("arguments") or ""),
-                                    name=str(item.get("name") or ""))
+                                    name=str(item.get("name") or ""),
+                                    output=None if item.get("output") is None else str(item["output"]))
     role = item.get("role")
     if kind != "message" or role not in ("user", "assistant", "system"):
         return None

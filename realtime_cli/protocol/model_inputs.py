@@ -124,8 +124,9 @@ def send_to_client_events(send: RealtimeModelSendEvent, settings_to_session: Any
 
 
 class SendTranslator:
-    """Turns the session's canonical client events into typed sends for a custom model: a user message or tool
-    output that is followed by `response.create` becomes one send that starts the response itself."""
+    """Turns the session's canonical client events into typed sends for a custom model. A user message or tool
+    output becomes one send that starts the response itself: ask `take_implied_response()` before requesting
+    the response that follows it."""
 
     def __init__(self) -> None:
         self._calls: dict[str, RealtimeModelToolCallEvent] = {}
@@ -134,16 +135,17 @@ class SendTranslator:
     def remember_call(self, call: RealtimeModelToolCallEvent) -> None:
         self._calls[call.call_id] = call
 
-    def response_started(self) -> None:
-        """The model started a response: the ones our sends implied are satisfied."""
-        self._implied = 0
+    def take_implied_response(self) -> bool:
+        """True (once per such send) when a user input or tool output send already asked for a response, so the
+        session's following response request must not be sent again."""
+        if self._implied:
+            self._implied -= 1
+            return True
+        return False
 
     def to_sends(self, event: ce.ClientEvent, settings: Any = None) -> list[RealtimeModelSendEvent]:
         data = cast(dict[str, Any], event)
         kind = data.get("type")
-        if kind == "response.create" and self._implied:
-            self._implied -= 1
-            return []  # a user input or tool output send already asked for this response
         if kind == "session.update":
             return [RealtimeModelSendSessionUpdate(session_settings=settings if settings is not None
                                                    else dict(data.get("session") or {}))]

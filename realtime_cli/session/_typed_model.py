@@ -5,19 +5,16 @@ Each typed event is surfaced as a `raw_model_event` and then acted on as the ser
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..protocol import model_events as me
 from ..protocol.model_translate import server_events_for
 from ..protocol.server_events import ServerEvent
 from . import events as ev
-
-if TYPE_CHECKING:
-    from .agent import RealtimeAgent
-    from .session import RealtimeSession
+from .agent import RealtimeAgent
 
 
-async def initial_settings(session: RealtimeSession, agent: RealtimeAgent[Any]) -> dict[str, Any]:
+async def initial_settings(session: Any, agent: RealtimeAgent[Any]) -> dict[str, Any]:
     """The starting agent's settings as `connect()` receives them: the run's model settings plus the agent's
     instructions, tools and handoffs (the objects, as the Agents SDK passes them)."""
     from .handoffs import as_handoff
@@ -32,13 +29,11 @@ async def initial_settings(session: RealtimeSession, agent: RealtimeAgent[Any]) 
     return settings
 
 
-async def on_model_event(session: RealtimeSession, event: Any) -> None:
+async def on_model_event(session: Any, event: Any) -> None:
     """One typed event from a custom model: surface it, then act on what it means."""
     session.emit(ev.RealtimeRawModelEvent(data=event, info=session.info))
     if isinstance(event, me.RealtimeModelToolCallEvent):
         session.sends.remember_call(event)
-    elif isinstance(event, me.RealtimeModelTurnStartedEvent):
-        session.sends.response_started()
     elif isinstance(event, me.RealtimeModelUsageEvent):
         session.add_usage(event.usage)
         return

@@ -42,6 +42,14 @@ class RealtimeAgent(Generic[TContext]):
     voice: str | None = None
 
     def __post_init__(self) -> None:
+        if self.voice is not None:
+            from ..protocol.errors import ConfigError
+            from .config import check_voice
+
+            try:
+                check_voice(self.voice)
+            except ValueError as exc:
+                raise ConfigError(f"Agent {self.name!r}: voice {exc} (got {self.voice!r})") from None
         if self.mcp_servers:
             from ..protocol.errors import UserError
 

@@ -109,8 +109,8 @@ class RealtimeAgentEndEvent:
 
     agent: RealtimeAgent[Any]
     info: RealtimeEventInfo
-    status: str = "completed"
     type: Literal["agent_end"] = AGENT_END
+    status: str = "completed"
 
 
 @dataclass(slots=True)
@@ -126,9 +126,9 @@ class RealtimeToolStart:
     agent: RealtimeAgent[Any]
     tool: FunctionTool
     arguments: str
-    call_id: str
     info: RealtimeEventInfo
     type: Literal["tool_start"] = TOOL_START
+    call_id: str = ""
 
 
 @dataclass(slots=True)
@@ -136,11 +136,11 @@ class RealtimeToolEnd:
     agent: RealtimeAgent[Any]
     tool: FunctionTool
     arguments: str
-    call_id: str
     output: Any
-    duration_s: float
     info: RealtimeEventInfo
     type: Literal["tool_end"] = TOOL_END
+    call_id: str = ""
+    duration_s: float = 0.0
 
 
 @dataclass(slots=True)
@@ -149,8 +149,8 @@ class RealtimeToolApprovalRequired:
 
     agent: RealtimeAgent[Any]
     tool: FunctionTool
-    arguments: str
     call_id: str
+    arguments: str
     info: RealtimeEventInfo
     type: Literal["tool_approval_required"] = TOOL_APPROVAL_REQUIRED
 
@@ -171,9 +171,9 @@ class RealtimeAudio:
 
 @dataclass(slots=True)
 class RealtimeAudioEnd:
+    info: RealtimeEventInfo
     item_id: str
     content_index: int
-    info: RealtimeEventInfo
     type: Literal["audio_end"] = AUDIO_END
 
 
@@ -181,9 +181,9 @@ class RealtimeAudioEnd:
 class RealtimeAudioInterrupted:
     """Stop playback now and drop queued audio: the user or a guardrail interrupted the agent."""
 
+    info: RealtimeEventInfo
     item_id: str | None
     content_index: int | None
-    info: RealtimeEventInfo
     type: Literal["audio_interrupted"] = AUDIO_INTERRUPTED
 
 
@@ -193,8 +193,8 @@ class RealtimeError:
 
     error: AttrDict
     info: RealtimeEventInfo
-    raw: ServerEvent | None = None
     type: Literal["error"] = ERROR
+    raw: ServerEvent | None = None
 
 
 @dataclass(slots=True)

@@ -15,7 +15,8 @@ from .agent import RealtimeAgent
 from .config import merge_settings, validate_model_settings, validate_run_config
 from .session import RealtimeSession
 
-_MODEL_CONFIG_KEYS = frozenset({"api_key", "url", "headers", "initial_model_settings", "playback_tracker", "reconnect"})
+_MODEL_CONFIG_KEYS = frozenset({"api_key", "url", "headers", "initial_model_settings", "playback_tracker", "reconnect",
+                                "call_id"})
 
 
 class RealtimeRunner:

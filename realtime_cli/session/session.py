@@ -69,7 +69,7 @@ class RealtimeSession:
         self._cancelled = CancelledResponses()
         self._ledger = AudioLedger(settings_format(settings))
         self._tracker: RealtimePlaybackTracker | None = model_config.get("playback_tracker")
-        self._voice: str | None = None
+        self._voice: str | dict[str, Any] | None = None
         self._closed = False
         self._ended = False
         self._tools = ToolRunner(self)
@@ -153,6 +153,8 @@ class RealtimeSession:
 
     async def create_response(self) -> None:
         """Ask the model to respond; queued until the active response ends, never two at once."""
+        if not self._wire and self.sends.take_implied_response():
+            return  # a custom model's user input / tool output send starts the response itself
         if self._gate.request():
             await self._send(ce.response_create())
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 import os
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -39,19 +41,30 @@ _MIRRORED_KINDS = frozenset({
 })
 
 
-def resolve_api_key(options: RealtimeModelConfig) -> str | None:
-    """The API key from model_config (a string or a callable) or OPENAI_API_KEY."""
-    key = options.get("api_key")
+async def resolve_api_key(options: RealtimeModelConfig) -> str | None:
+    """The API key from model_config (a string, or a sync or async callable) or OPENAI_API_KEY."""
+    key: Any = options.get("api_key")
     if callable(key):
         key = key()
-    return key or os.environ.get("OPENAI_API_KEY") or None
+        if inspect.isawaitable(key):
+            key = await key
+    return str(key) if key else os.environ.get("OPENAI_API_KEY") or None
 
 
-def build_url(base: str, model: str) -> str:
-    """`base` with `?model=` added unless it already names one."""
+def _header_auth(headers: dict[str, str]) -> bool:
+    """The caller authenticates with its own header (an Azure-style `api-key`, or its own Authorization)."""
+    return any(k.lower() in ("api-key", "authorization") for k in headers)
+
+
+def build_url(base: str, model: str, call_id: str | None = None) -> str:
+    """`base` with `?model=` added unless it already names one (or `?call_id=` to attach to an existing call)."""
     parts = urlsplit(base)
     query = dict(parse_qsl(parts.query))
-    query.setdefault("model", model)
+    if call_id:
+        query.pop("model", None)
+        query["call_id"] = call_id
+    else:
+        query.setdefault("model", model)
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/v1/realtime", urlencode(query), ""))
 
 
@@ -75,7 +88,8 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
 
     speaks_wire = True
 
-    def __init__(self) -> None:
+    def __init__(self, *, transport_config: Mapping[str, Any] | None = None) -> None:
+        self._transport = dict(transport_config or {})  # ping_interval, ping_timeout, handshake_timeout, max_size
         self._listeners: list[RealtimeModelListener] = []
         self._ws: ClientConnection | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -105,15 +119,15 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
         protocol = settings.get("protocol")
         self.dialect = protocol if protocol in names.DIALECTS else names.dialect_for_model(self.model_name)
         base = options.get("url") or os.environ.get(URL_ENV) or names.DEFAULT_URL
-        self.url = build_url(base, self.model_name)
+        self.url = build_url(base, self.model_name, options.get("call_id"))
         self._policy = ReconnectPolicy.from_config(options.get("reconnect"))
-        key = resolve_api_key(options)
-        if not key:
+        key = await resolve_api_key(options)
+        if not key and not _header_auth(options.get("headers") or {}):
             raise UserError(
                 "No OpenAI API key: set OPENAI_API_KEY or pass model_config={'api_key': ...} "
                 "(or run offline on the embedded engine with RTAGENT_BACKEND=local)."
             )
-        self._secret = Secret(key)
+        self._secret = Secret(key) if key else None
         headers: dict[str, str] = {}
         if self.dialect == "beta":
             headers[names.BETA_HEADER[0]] = names.BETA_HEADER[1]
@@ -130,12 +144,12 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
         try:
             return await websockets.connect(
                 self.url,
-                additional_headers={"Authorization": f"Bearer {self._secret.reveal() if self._secret else ''}",
+                additional_headers={**({"Authorization": f"Bearer {self._secret.reveal()}"} if self._secret else {}),
                                     **self._headers},
-                max_size=names.MAX_FRAME_BYTES,
-                open_timeout=OPEN_TIMEOUT_S,
-                ping_interval=20,
-                ping_timeout=20,
+                max_size=self._transport.get("max_size", names.MAX_FRAME_BYTES),
+                open_timeout=self._transport.get("handshake_timeout", OPEN_TIMEOUT_S),
+                ping_interval=self._transport.get("ping_interval", 20),
+                ping_timeout=self._transport.get("ping_timeout", 20),
                 close_timeout=2,
             )
         except (OSError, asyncio.TimeoutError, websockets.InvalidHandshake, websockets.InvalidURI) as exc:
