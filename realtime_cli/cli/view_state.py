@@ -245,7 +245,8 @@ class ViewState:
             if server_handler is not None:
                 server_handler(event.data)
             return
-        handler = self._session_handlers.get(str(getattr(event, "type", "")))
+        kind = getattr(event, "type", "")
+        handler = self._session_handlers.get(str(getattr(kind, "wire", kind)))  # connection events: "connection"
         if handler is not None:
             handler(event)
 

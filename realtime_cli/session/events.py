@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal, Union
 
-from ..protocol.model_events import RealtimeModelAudioEvent
+from ..protocol.model_events import RealtimeModelAudioEvent, RealtimeModelConnectionStatusEvent
 from ..protocol.server_events import AttrDict, ServerEvent
 from .agent import RealtimeAgent
 from .guardrails import OutputGuardrailResult
@@ -225,14 +225,25 @@ class RealtimeInputAudioTimeoutTriggered:
     type: Literal["input_audio_timeout_triggered"] = INPUT_AUDIO_TIMEOUT_TRIGGERED
 
 
-@dataclass(slots=True)
+_CONNECTION_TYPE = raw_type_for(CONNECTION)
+_MODEL_STATUS: dict[str, Literal["connecting", "connected", "disconnected"]] = {
+    "connected": "connected", "reconnecting": "connecting", "reconnected": "connected"}
+
+
+@dataclass(slots=True, eq=False)
 class RealtimeConnectionStatus:
-    """The connection changed: `closed` ends the session's event stream."""
+    """The connection changed: `closed` ends the session's event stream. The reference SDK has no such session
+    event, so it comes as a raw_model_event (`data` is the model layer's connection status event) whose `type`
+    also equals "connection"."""
 
     status: Literal["connected", "reconnecting", "reconnected", "failed", "closed"]
     info: RealtimeEventInfo
     detail: dict[str, Any] = field(default_factory=dict)
-    type: Literal["connection"] = CONNECTION
+    type: str = _CONNECTION_TYPE
+
+    @property
+    def data(self) -> RealtimeModelConnectionStatusEvent:
+        return RealtimeModelConnectionStatusEvent(status=_MODEL_STATUS.get(self.status, "disconnected"))
 
 
 RealtimeSessionEvent = Union[

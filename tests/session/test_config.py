@@ -119,7 +119,7 @@ def test_nested_audio_equals_the_flat_keys_and_a_setting_given_twice_is_one_erro
     nested = validate_run_config({"model_settings": {"audio": {"output": {"voice": "marin", "format": "g711_ulaw"},
                                                                "input": {"turn_detection": None}}}}).model_settings
     assert build_session_config(flat, AgentSpec("x")) == build_session_config(nested, AgentSpec("x"))
-    with pytest.raises(ConfigError, match="audio.output.voice and voice are the same setting"):
+    with pytest.raises(ConfigError, match=r"audio\.output\.voice and voice are the same setting"):
         validate_run_config({"model_settings": {"voice": "ash", "audio": {"output": {"voice": "marin"}}}})
     with pytest.raises(ConfigError, match=r"config.model_settings.audio.input.formatt: unknown key; did you mean"):
         validate_run_config({"model_settings": {"audio": {"input": {"formatt": "pcm16"}}}})
