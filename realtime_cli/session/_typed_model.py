@@ -17,7 +17,7 @@ from .agent import RealtimeAgent
 async def initial_settings(session: Any, agent: RealtimeAgent[Any]) -> dict[str, Any]:
     """The starting agent's settings as `connect()` receives them: the run's model settings plus the agent's
     instructions, tools and handoffs (the objects, as the Agents SDK passes them)."""
-    from .handoffs import as_handoff
+    from .handoffs import enabled_handoffs
 
     context = session.context_wrapper
     settings: dict[str, Any] = session.settings.model_dump(exclude_unset=True)
@@ -25,7 +25,7 @@ async def initial_settings(session: Any, agent: RealtimeAgent[Any]) -> dict[str,
     if instructions is not None:
         settings["instructions"] = instructions
     settings["tools"] = list(await agent.get_all_tools(context))
-    settings["handoffs"] = [as_handoff(h) for h in agent.handoffs]
+    settings["handoffs"] = await enabled_handoffs(agent, context)
     return settings
 
 
