@@ -171,6 +171,13 @@ class RunConfigModel(BaseModel):
     tracing_disabled: bool = False
     tool_execution: ToolExecutionSettings | None = None
 
+    @model_validator(mode="after")
+    def _no_tracing(self) -> RunConfigModel:
+        """`tracing_disabled` wins over a `tracing` setting: nothing about tracing is sent."""
+        if self.tracing_disabled and self.model_settings.tracing is not None:
+            self.model_settings = self.model_settings.model_copy(update={"tracing": None})
+        return self
+
 
 class ToolExecutionSettings(BaseModel):
     model_config = _STRICT
