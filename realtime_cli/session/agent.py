@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, Union
@@ -70,6 +71,10 @@ class RealtimeAgent(Generic[TContext]):
             result = await result
         return str(result)
 
+    async def get_mcp_tools(self, context: RunContextWrapper[Any]) -> list[FunctionTool]:
+        """MCP servers are not supported (the constructor refuses them), so there are none."""
+        return []
+
     async def get_all_tools(self, context: RunContextWrapper[Any]) -> list[FunctionTool]:
         """The tools the model may see now: those whose `is_enabled` holds for this context and agent."""
         return [t for t in self.tools if not isinstance(t, FunctionTool) or await t.enabled(context, self)]
@@ -120,6 +125,10 @@ class Handoff:
             return bool(rule)
         verdict = rule(context, agent)
         return bool(await verdict if inspect.isawaitable(verdict) else verdict)
+
+    def get_transfer_message(self, agent: RealtimeAgent[Any]) -> str:
+        """The tool output the model gets for this handoff."""
+        return json.dumps({"assistant": agent.name})
 
     def to_spec(self) -> dict[str, Any]:
         return {"type": "function", "name": self.tool_name, "description": self.tool_description,

@@ -54,7 +54,13 @@ class FunctionTool:
     is_enabled: IsEnabled = True
     needs_approval: NeedsApproval = False
     timeout_seconds: float | None = None
+    timeout_behavior: ToolTimeoutBehavior = "error_as_result"
+    timeout_error_function: ToolErrorFunction | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def qualified_name(self) -> str:
+        return self.name
 
     async def enabled(self, ctx: AnyContext, agent: Any) -> bool:
         """Evaluate `is_enabled` (a bool, or a sync or async callable of the context and the agent)."""
@@ -223,6 +229,8 @@ def _build_tool(func: ToolFunction, opts: _ToolOptions) -> FunctionTool:
         is_enabled=opts.is_enabled,
         needs_approval=opts.needs_approval,
         timeout_seconds=opts.timeout,
+        timeout_behavior=opts.timeout_behavior,
+        timeout_error_function=opts.timeout_error_function,
     )
 
 
