@@ -207,7 +207,8 @@ class RealtimeSession:
         if self._wire:
             await self._model.send_event(event)  # type: ignore[arg-type]
             return
-        for send in self.sends.to_sends(event):
+        settings = await initial_settings(self, self._agent) if event["type"] == "session.update" else None
+        for send in self.sends.to_sends(event, settings):
             await self._model.send_event(send)
 
     async def send_safely(self, event: ce.ClientEvent) -> bool:

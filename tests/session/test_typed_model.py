@@ -121,3 +121,17 @@ async def test_an_unexpected_send_fails_loudly_and_unconsumed_steps_are_reported
     with pytest.raises(UnconsumedRealtimeSteps) as left:
         model.assert_complete()
     assert left.value.remaining_steps == 1
+
+
+async def test_update_agent_sends_the_new_agents_settings() -> None:
+    from realtime_cli import RealtimeModelSendSessionUpdate
+
+    def is_update(e: Any) -> bool:
+        return isinstance(e, RealtimeModelSendSessionUpdate) and e.session_settings["instructions"] == "Be B."
+
+    model = ScriptedRealtimeModel([RealtimeStep(expect=is_update)])
+    session = await RealtimeRunner(RealtimeAgent(name="A", instructions="Be A."), model=model).run()
+    async with session:
+        await session.update_agent(RealtimeAgent(name="B", instructions="Be B."))
+    model.assert_complete()
+    assert model.sent_events[0].session_settings["tools"] == []  # type: ignore[union-attr]
