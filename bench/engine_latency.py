@@ -5,7 +5,9 @@ at once), then `input_audio_buffer.commit` + `response.create`; the clock starts
 speech then silence is streamed in real time (20 ms frames); the clock starts when
 the last frame containing speech was appended, so the figure includes the configured silence wait. A turn in
 which the agent calls a tool is answered at once, as an SDK would, so its figure includes that round trip.
-Prints p50/p95 over >= 20 turns, alone and with 10 concurrent sessions. Goal: p50 <= 150 ms after commit.
+Prints each row as soon as it is measured: p50/p95 over >= 20 turns, alone and with 10 concurrent sessions (a VAD
+turn the server never answers within 10 s is counted as missed, not fatal). Goals (push-to-talk): p50 <= 700 ms
+after commit for one session, and 10 sessions within 2x of one.
 
     .venv/bin/python bench/engine_latency.py [--turns 20] [--sessions 10]
 """
@@ -44,7 +46,9 @@ SESSION = {"type": "realtime", "instructions": "You help with weather and appoin
                       "parameters": {"type": "object", "properties": {
                           "date": {"type": "string"}, "time": {"type": "string"}, "service": {"type": "string"}},
                           "required": ["date", "time", "service"]}}]}
-GOAL_MS = 150.0
+GOAL_MS = 700.0
+CONCURRENCY_FACTOR = 2.0
+VAD_WAIT_S = 10.0
 
 
 def _b64(samples: np.ndarray) -> str:
@@ -106,6 +110,10 @@ async def ptt_turn(client: Client, speech: np.ndarray, paced: bool = True) -> fl
     return (first - began) * 1000
 
 
+class Missed(Exception):
+    """The server VAD never ended the turn (or never answered it) in time."""
+
+
 async def vad_turn(client: Client, speech: np.ndarray) -> float:
     frames = [speech[i:i + 480] for i in range(0, speech.size, 480)]
     silence = np.zeros(480, np.int16)
@@ -122,8 +130,9 @@ async def vad_turn(client: Client, speech: np.ndarray) -> float:
         await client.ws.send(json.dumps({"type": "input_audio_buffer.append", "audio": _b64(silence)}))
         tick += 0.02
         await asyncio.sleep(max(0.0, tick - time.perf_counter()))
-        if time.perf_counter() - last_speech > 10:
-            raise RuntimeError("server VAD never answered")
+        if time.perf_counter() - last_speech > VAD_WAIT_S:
+            await client.ws.send(json.dumps({"type": "input_audio_buffer.clear"}))
+            raise Missed
     await asyncio.wait_for(client.done.wait(), 60)
     return (client.first_audio.result() - last_speech) * 1000
 
@@ -140,8 +149,9 @@ def _pct(values: list[float], q: float) -> float:
 async def run(turns: int, sessions: int) -> None:
     synth = Synthesizer("alloy")
     speech = [synth.synthesize(u, 24000) for u in UTTERANCES]
+    print(f"{'mode':50} {'sessions':>8} {'turns':>6} {'missed':>6} {'p50 ms':>8} {'p95 ms':>8}", flush=True)
+    p50s: dict[tuple[str, int], float] = {}
     async with LocalRealtimeServer() as server:
-        rows = []
         vad = {"type": "server_vad", "silence_duration_ms": 500, "create_response": True}
         for mode, td, turn in (("push-to-talk, spoken in real time (after commit)", None, ptt_turn),
                                ("push-to-talk, audio sent at once (after commit)", None, _ptt_at_once),
@@ -152,27 +162,39 @@ async def run(turns: int, sessions: int) -> None:
                 per = max(1, turns // concurrent) if concurrent > 1 else turns
                 if td is not None:
                     per = max(2, per // 2)
+                missed = 0
 
                 async def drive(client: Client, offset: int, per: int = per, turn: Any = turn) -> list[float]:
+                    nonlocal missed
                     out = []
                     for i in range(per):
                         utterance = speech[(i + offset) % len(speech)]
-                        out.append(await turn(client, utterance))
+                        try:
+                            out.append(await turn(client, utterance))
+                        except Missed:
+                            missed += 1
                     return out
 
                 results = await asyncio.gather(*(drive(c, k) for k, c in enumerate(clients)))
                 values = [v for r in results for v in r]
-                rows.append((mode, concurrent, len(values), statistics.median(values), _pct(values, 0.95)))
+                p50 = statistics.median(values) if values else float("nan")
+                p95 = _pct(values, 0.95) if values else float("nan")
+                p50s[(mode, concurrent)] = p50
+                print(f"{mode:50} {concurrent:8d} {len(values):6d} {missed:6d} {p50:8.1f} {p95:8.1f}", flush=True)
                 for client in clients:
                     await client.ws.close()
-    print(f"{'mode':50} {'sessions':>8} {'turns':>6} {'p50 ms':>8} {'p95 ms':>8}")
-    for mode, concurrent, count, p50, p95 in rows:
-        print(f"{mode:50} {concurrent:8d} {count:6d} {p50:8.1f} {p95:8.1f}")
-    for mode, concurrent, _count, p50, _p95 in rows:
-        if mode.startswith("push-to-talk"):
+    for (mode, concurrent), p50 in p50s.items():
+        if not mode.startswith("push-to-talk"):
+            continue
+        if concurrent == 1:
             verdict = "PASS" if p50 <= GOAL_MS else "MISS"
-            print(f"goal: p50 <= {GOAL_MS:.0f} ms after commit, {mode.split(' (')[0]}, {concurrent} session(s): "
-                  f"{p50:.1f} ms -> {verdict}")
+            print(f"goal: p50 <= {GOAL_MS:.0f} ms after commit, {mode.split(' (')[0]}, 1 session: {p50:.1f} ms "
+                  f"-> {verdict}")
+        else:
+            ratio = p50 / p50s[(mode, 1)]
+            verdict = "PASS" if ratio <= CONCURRENCY_FACTOR else "MISS"
+            print(f"goal: {concurrent} sessions p50 <= {CONCURRENCY_FACTOR:.0f}x one session, {mode.split(' (')[0]}: "
+                  f"{ratio:.2f}x -> {verdict}")
 
 
 def main() -> None:

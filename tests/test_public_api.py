@@ -3,6 +3,7 @@ its public submodules is importable from `realtime_cli`, with the same fields, k
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import importlib
 import inspect
@@ -60,7 +61,7 @@ def test_importing_the_package_loads_nothing_heavy() -> None:
 
     code = "import sys, realtime_cli; print(sorted(m for m in sys.modules if m.startswith('realtime_cli.')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    assert set(ast.literal_eval(out)) <= {"realtime_cli._version"}  # the version is a leaf module; the SDK loads lazily
 
 
 def _pairs() -> list[tuple[str, Any, Any]]:

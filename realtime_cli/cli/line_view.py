@@ -68,7 +68,9 @@ class PlainPrinter:
     """Plain lines for a non-terminal: each completed entry once, in transcript order, never partials.
 
     Call `feed` as often as you like (it prints only what is new) and `finish` at the end, which also prints
-    entries left unfinished. Approval requests are announced once as `[approval] …` lines.
+    entries left unfinished. Approval requests are announced once as `[approval] …` lines. A finished reply that
+    is the newest entry waits for the next entry (or `flush` at the end of the turn): an output guardrail may still
+    withhold it.
     """
 
     def __init__(self, out: IO[str] | Console | None = None) -> None:
@@ -77,6 +79,7 @@ class PlainPrinter:
         self._printed: set[int] = set()
         self._announced: set[int] = set()
         self._last: ViewSnapshot | None = None
+        self._flushing = False
 
     def feed(self, source: ViewSnapshot | ViewState) -> None:
         """Print the entries completed since the last call."""
@@ -86,10 +89,11 @@ class PlainPrinter:
             floor = snapshot.entries[0].seq
             self._printed = {s for s in self._printed if s >= floor}
             self._announced = {s for s in self._announced if s >= floor}
+        newest = snapshot.entries[-1].seq if snapshot.entries else None
         for entry in snapshot.entries:
             if entry.seq in self._printed:
                 continue
-            if entry.complete:
+            if entry.complete and not (_held(entry) and entry.seq == newest and not self._flushing):
                 self._printed.add(entry.seq)
                 self._write(plain_line(entry))
             elif isinstance(entry, ToolCall) and entry.state == "awaiting-approval" \
@@ -100,10 +104,18 @@ class PlainPrinter:
 
     update = feed
 
+    def flush(self, source: ViewSnapshot | ViewState) -> None:
+        """The turn is over: print what is new, the newest finished reply included."""
+        self._flushing = True
+        try:
+            self.feed(source)
+        finally:
+            self._flushing = False
+
     def finish(self, source: ViewSnapshot | ViewState | None = None) -> None:
         """Print what is new, then the entries still unfinished (marked with a trailing …)."""
         if source is not None:
-            self.feed(source)
+            self.flush(source)
         if self._last is None:
             return
         for entry in self._last.entries:
@@ -135,7 +147,8 @@ class TextPrinter:
     one still in progress holds back those after it (a reply streams meanwhile, a tool call shows its call line).
     `echo_typed=False` leaves out the user's typed messages (the terminal already echoed them). On a terminal
     (`erase=True`) a reply a guardrail withheld is wiped from the screen; elsewhere replies print only once
-    finished, so a withheld one never appears.
+    finished, and the newest one only once something follows it or `flush` ends the turn, so a withheld one never
+    appears.
     """
 
     def __init__(self, out: IO[str] | None = None, *, echo_typed: bool = True, erase: bool = False,
@@ -147,21 +160,39 @@ class TextPrinter:
         self._done: set[int] = set()
         self._shown: dict[int, int] = {}  # seq -> characters of a streaming reply (or tool phase) written
         self._open: tuple[int, str] | None = None  # the reply being streamed: its seq and what is on screen
+        self._flushing = False
+        self._asked: set[int] = set()  # tool calls whose approval question was shown
+        self._cleared = False  # the input prompt was wiped to make room for output
+        self.prompt: Any = None  # a LineReader waiting at its prompt: wiped before output, redrawn after
 
     def feed(self, source: ViewSnapshot | ViewState) -> None:
         snapshot = source.snapshot() if isinstance(source, ViewState) else source
         if snapshot.entries:
             floor = snapshot.entries[0].seq
             self._done = {s for s in self._done if s >= floor}
+        newest = snapshot.entries[-1].seq if snapshot.entries else None
         for entry in snapshot.entries:
             if entry.seq in self._done:
                 continue
+            if not self._stream and _held(entry) and entry.seq == newest and not self._flushing:
+                break  # a guardrail may still withhold it: wait for what follows, or the end of the turn
             if not self._show(entry):
                 break  # in progress: later entries wait their turn
             self._done.add(entry.seq)
+        if self._cleared and self._open is None and self.prompt is not None:
+            self.prompt.redraw(self._out)  # output is done: the prompt (and what was typed) comes back
+            self._cleared = False
         self._out.flush()
 
     update = feed
+
+    def flush(self, source: ViewSnapshot | ViewState) -> None:
+        """The turn is over: write what is new, the newest finished reply included."""
+        self._flushing = True
+        try:
+            self.feed(source)
+        finally:
+            self._flushing = False
 
     def finish(self) -> None:
         """Close a reply left streaming (the session ended mid-sentence)."""
@@ -217,6 +248,9 @@ class TextPrinter:
         if not self._shown.get(call.seq):
             self._write(f"⚙ {call.name} {arguments_text(call.arguments, compact=True, limit=200)}\n")
             self._shown[call.seq] = 1
+        if call.state == "awaiting-approval" and call.seq not in self._asked:
+            self._asked.add(call.seq)
+            self._write(f"approve {call.name}? [y/n]\n")
         if not call.complete:
             return False
         if call.state == "rejected":
@@ -234,6 +268,9 @@ class TextPrinter:
         self._write("\r\x1b[2K" + "\x1b[1A\x1b[2K" * (rows - 1))
 
     def _write(self, text: str) -> None:
+        if not self._cleared and self.prompt is not None and self.prompt.prompt_shown:
+            self._out.write("\r\x1b[K")  # the prompt line makes room; it is redrawn once output stops
+            self._cleared = True
         self._out.write(text)
 
 
@@ -254,3 +291,8 @@ def text_line(entry: Entry, *, echo_typed: bool = True) -> str | None:
     if isinstance(entry, Notice):
         return f"· {entry.text}"
     return None
+
+
+def _held(entry: Entry) -> bool:
+    """A finished reply that a guardrail could still withhold (its check may run after the text is done)."""
+    return isinstance(entry, AssistantLine) and entry.complete and not entry.withheld

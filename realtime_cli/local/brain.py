@@ -64,6 +64,7 @@ from realtime_cli.local.brain_replies import (
     wants_long_answer,
 )
 from realtime_cli.local.brain_text import Token, split_identifier, stem, tokenize, word_set, words
+from realtime_cli.protocol.signals import parse_guardrail
 
 __all__ = ["Brain", "BrainContext", "Call", "Say", "Turn"]
 
@@ -163,7 +164,7 @@ class Brain:
         if conv[-1].role != "user":
             return Say("Is there anything else I can help you with?")
         text = conv[-1].text or ""
-        if text.strip().lower().startswith("guardrail triggered"):
+        if parse_guardrail(text.strip()) is not None:
             return Say(_GUARDRAIL_REPLY)
         choice = ctx.tool_choice
         if isinstance(choice, dict):

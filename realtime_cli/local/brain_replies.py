@@ -11,10 +11,9 @@ from typing import Any
 
 from realtime_cli.local.brain_match import HANDOFF_PREFIX, ToolInfo
 from realtime_cli.local.brain_text import split_identifier, word_set, words
+from realtime_cli.protocol.signals import HandoffDone, ToolFailed, ToolRejected, parse_tool_output
 
 _ROLE_WORDS = word_set("support agent assistant specialist team desk department bot expert service services")
-_REJECTED = re.compile(r"\b(reject\w*|not approved|denied|declined|refused|not allowed|not permitted)\b", re.I)
-_FAILED = re.compile(r"\b(error|errors|fail\w*|exception|traceback|could not|couldn't|unable to)\b", re.I)
 _MESSAGE_KEYS = ("message", "text", "answer", "summary", "result", "response", "output", "content", "description")
 _VERBS = word_set(
     """get set book play check find search look send turn transfer hand schedule reserve cancel order create make add
@@ -206,26 +205,28 @@ def _item_name(item: dict[str, Any]) -> str:
 
 
 def tool_output_reply(call_name: str | None, output: str, instructions: str) -> str:
-    """Answer from a function_call_output: handoffs, rejections, errors, JSON fields or plain text."""
+    """Answer from a function_call_output: the SDK's signals (handoff, rejection, error) read as typed values,
+    a structured error/rejection status, else the result itself — a miss ("could not find …") is an answer."""
     name = call_name or ""
     text = output.strip()
     try:
         data: Any = json.loads(text) if text else None
     except ValueError:
         data = text
-    if isinstance(data, dict) and isinstance(data.get("assistant"), str) and (
-        name.startswith(HANDOFF_PREFIX) or len(data) == 1
-    ):
-        return handoff_reply(data["assistant"], instructions)
-    if name.startswith(HANDOFF_PREFIX) and not _REJECTED.search(text) and not _FAILED.search(text):
+    signal = parse_tool_output(text)
+    if isinstance(signal, HandoffDone):
+        return handoff_reply(signal.agent, instructions)
+    if name.startswith(HANDOFF_PREFIX) and signal is None:
         return handoff_reply(" ".join(split_identifier(name)[2:]).title(), instructions)
     what = _object_words(name)
+    if isinstance(signal, ToolRejected):
+        return f"Sorry, I couldn't complete your {what} request because it was rejected."
     flags = data if isinstance(data, dict) else {}
     status = str(flags.get("status", "")).lower()
-    if _REJECTED.search(text) and (not flags or "rejected" in status or "denied" in status):
-        return f"Sorry, I couldn't complete your {what} request because it was rejected."
-    if flags.get("error") or status in ("error", "failed", "failure") or (not flags and _FAILED.search(text)):
+    if isinstance(signal, ToolFailed) or flags.get("error") or status in ("error", "failed", "failure"):
         return f"Sorry, something went wrong with your {what} request: an error occurred. Please try again."
+    if status in ("rejected", "denied", "declined"):
+        return f"Sorry, I couldn't complete your {what} request because it was rejected."
     if isinstance(data, dict):
         return _fields_sentence(data)
     if isinstance(data, list):

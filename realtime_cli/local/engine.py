@@ -17,7 +17,7 @@ from ..protocol.names import Dialect
 from ..protocol.session_config import VOICES, SessionConfig, session_from_wire, session_to_wire
 from ..protocol.state import ACTIVE_RESPONSE_ERROR, CANCEL_NOT_ACTIVE_ERROR
 from .brain import Brain, BrainContext, Call, Say
-from .checks import check_response_params, check_session
+from .checks import check_item_size, check_response_params, check_session, vocabulary_config
 from .conversation import Conversation, Item
 from .responder import Response, ResponseSpec, stream_response, usage
 from .speech import domain_model
@@ -144,10 +144,10 @@ class EngineSession:
             await self._start_response(None)
 
     def _rebuild_model(self) -> None:
-        cfg = dict(self.cfg)
+        cfg = vocabulary_config(self.cfg)
 
         async def build() -> None:
-            model = await asyncio.to_thread(domain_model, cast(SessionConfig, cfg))
+            model = await asyncio.to_thread(domain_model, cfg)
             self.turns.set_model(model)
 
         if self._model_task is not None:
@@ -223,6 +223,7 @@ class EngineSession:
 
     async def _item_create(self, event: dict[str, Any]) -> None:
         raw = check_item(require(event, "item", dict, "an object"))
+        check_item_size(raw, len(self.conv))
         previous_id = optional(event, "previous_item_id", str, "a string")
         if previous_id is not None and self.conv.get(previous_id) is None:
             raise ClientEventError(f"Previous item with id '{previous_id}' does not exist.",
@@ -308,15 +309,20 @@ class EngineSession:
         self._cancel_idle_timer()
         response = Response(new_id("resp"), self._spec(params))
         self.response = response
-        await self.emit(names.RESPONSE_CREATED, response=response.wire(self.dialect))
+        try:
+            await self.emit(names.RESPONSE_CREATED, response=response.wire(self.dialect))
+        except BaseException:
+            self.response = None  # a response that never started must not block every later one
+            raise
         instructions = str((params or {}).get("instructions") or self.cfg.get("instructions") or "")
         context = BrainContext(instructions=instructions, tools=[dict(t) for t in self.cfg.get("tools") or []],
                                tool_choice=self.cfg.get("tool_choice", "auto"), conversation=self.conv.turns())
-        decision: Say | Call = self.brain.respond(context)
-        response.task = asyncio.create_task(self._run(response, decision, context))
+        response.task = asyncio.create_task(self._run(response, context))
 
-    async def _run(self, response: Response, decision: Say | Call, context: BrainContext) -> None:
+    async def _run(self, response: Response, context: BrainContext) -> None:
         try:
+            # the brain's work (rules or a local LLM client) runs in a thread: other sessions keep the loop
+            decision: Say | Call = await asyncio.to_thread(self.brain.respond, context)
             await stream_response(response, decision, self.conv, self.dialect, self.emit)
         except asyncio.CancelledError:
             if response.cancel_reason is None:

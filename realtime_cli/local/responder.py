@@ -118,7 +118,10 @@ async def _stream_message(response: Response, text: str, conv: Conversation, dia
     if audio:
         rate = sample_rate(spec.output_format)
         synth = synthesizer(spec.voice)
-        for phrase, samples in synth.synthesize_chunks(text, rate):
+        phrases = synth.synthesize_chunks(text, rate)
+        # Each phrase is rendered on a worker thread (piper takes tens of ms per phrase; the loop stays free).
+        while (piece := await asyncio.to_thread(next, phrases, None)) is not None:
+            phrase, samples = piece
             start_ms = item.audio_ms
             for chunk in _chunks(samples, rate):
                 if chunk.size == 0:

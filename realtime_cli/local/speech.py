@@ -1,27 +1,35 @@
-"""The engine's speech resources: one synthesizer per voice and one recognizer model per vocabulary,
-built from the session's own words (instructions, tools, handoffs, enum values) and shared across sessions.
+"""The engine's speech resources: one synthesizer per voice, one shared whisper recognizer, and each session's
+prompt built from its own words (instructions, tools, handoffs, enum values).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from ..protocol.session_config import SessionConfig
-from .asr import DomainModel, StreamingRecognizer, build_domain_model
+from .asr import Recognizer, build_prompt, shared_recognizer
 from .tts import Synthesizer
+from .tts_piper import TTS_ENV
 
 _synths: dict[str, Synthesizer] = {}
 _lock = threading.Lock()
 
 
 def synthesizer(voice: str) -> Synthesizer:
+    """The shared synthesizer of `voice` (one per voice and per $RTAGENT_TTS choice)."""
+    key = f"{voice}|{os.environ.get(TTS_ENV, '')}"
     with _lock:
-        synth = _synths.get(voice)
+        synth = _synths.get(key)
         if synth is None:
-            synth = _synths[voice] = Synthesizer(voice)
+            synth = _synths[key] = Synthesizer(voice)
         return synth
 
 
@@ -60,10 +68,18 @@ def session_phrases(cfg: SessionConfig) -> list[str]:
     return phrases
 
 
-def domain_model(cfg: SessionConfig) -> DomainModel:
-    """The recognizer model for a session configuration (cached by vocabulary)."""
-    return build_domain_model(session_phrases(cfg))
+@dataclass(frozen=True)
+class SessionSpeech:
+    """What a session recognizes with: the shared model and the session's prompt."""
+
+    recognizer: Recognizer
+    prompt: str
+
+    def transcribe(self, samples: npt.NDArray[np.int16]) -> str:
+        """The words of one 24 kHz utterance ("" for silence or noise). Blocks; call from a worker thread."""
+        return self.recognizer.transcribe(samples, self.prompt).text
 
 
-def recognizer(model: DomainModel) -> StreamingRecognizer:
-    return StreamingRecognizer(model)
+def domain_model(cfg: SessionConfig, model: str | None = None) -> SessionSpeech:
+    """The recognizer and prompt for a session configuration (`model`: a path or faster-whisper model name)."""
+    return SessionSpeech(shared_recognizer(model), build_prompt(session_phrases(cfg)))

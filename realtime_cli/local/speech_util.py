@@ -94,6 +94,7 @@ _SENTENCE_SPLIT = re.compile(r"[.!?;:\n]+(?:\s+|$)|\s+[-–—]+\s+")
 def normalize_words(text: str) -> list[str]:
     """The lowercase spoken words of `text`: identifiers split, digits and times spelled, punctuation dropped."""
     text = re.sub(r"\b(\d{1,2}):(\d{2})\b", lambda m: f"{m.group(1)} {'' if m.group(2) == '00' else m.group(2)}", text)
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
     text = re.sub(r"\$(\d+)", r"\1 dollars", text)
     for symbol, spoken in _SYMBOLS.items():
         text = text.replace(symbol, spoken)

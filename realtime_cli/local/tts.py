@@ -1,6 +1,6 @@
-"""Offline speech synthesis for the local engine: espeak-ng (bundled by espeakng-loader) through ctypes.
+"""Offline speech synthesis for the local engine: piper's natural voice where mapped, espeak-ng through ctypes.
 
-Owns the process-wide espeak handle and its lock, the OpenAI-voice → espeak-variant table, phrase chunking for
+Owns the process-wide espeak handle and its lock, the OpenAI-voice → piper/espeak table, phrase chunking for
 streamed audio deltas, and resampling to the wire rates (24 kHz pcm16, 8 kHz for G.711; the caller encodes).
 """
 
@@ -19,6 +19,8 @@ import soxr
 
 from realtime_cli.protocol.codecs import PCM16_RATE
 
+from .tts_piper import piper_speaker
+
 Int16Array = npt.NDArray[np.int16]
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
@@ -32,32 +34,35 @@ _SynthCallback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), 
 
 @dataclass(frozen=True)
 class VoiceStyle:
-    """How one OpenAI voice name is rendered by espeak: a voice+variant, speed (words/min), pitch and range."""
+    """How one OpenAI voice name is rendered: by piper when `piper_length` (its phoneme length scale) is set and
+    the voice is available, else by espeak as a voice+variant, speed (words/min), pitch and range."""
 
     espeak_voice: str
     rate: int = 170
     pitch: int = 50
     pitch_range: int = 50
+    piper_length: float | None = None
 
 
 DEFAULT_VOICE = "alloy"
 
-# Variants f3/f4 (breathy) and m2/m7 were left out: pocketsphinx recognizes them far worse than these.
+# piper has one (male, US) voice: the male and neutral names speak with it at different speeds; the others,
+# and every name when piper is off or missing, with espeak (variants f3/f4 and m2/m7 are the hardest to follow).
 
 VOICES: dict[str, VoiceStyle] = {
-    "alloy": VoiceStyle("en-us+m5", rate=170, pitch=50),
-    "ash": VoiceStyle("en-us+m1", rate=168, pitch=42),
-    "ballad": VoiceStyle("en-us+m6", rate=160, pitch=56, pitch_range=70),
+    "alloy": VoiceStyle("en-us+m5", rate=170, pitch=50, piper_length=1.0),
+    "ash": VoiceStyle("en-us+m1", rate=168, pitch=42, piper_length=0.95),
+    "ballad": VoiceStyle("en-us+m6", rate=160, pitch=56, pitch_range=70, piper_length=1.1),
     "coral": VoiceStyle("en-us+f2", rate=172, pitch=58),
-    "echo": VoiceStyle("en-us+m3", rate=168, pitch=46),
+    "echo": VoiceStyle("en-us+m3", rate=168, pitch=46, piper_length=0.92),
     "fable": VoiceStyle("en-gb-x-rp+m1", rate=165, pitch=50),
     "nova": VoiceStyle("en-us+f5", rate=175, pitch=60),
-    "onyx": VoiceStyle("en-us+m6", rate=160, pitch=34, pitch_range=40),
+    "onyx": VoiceStyle("en-us+m6", rate=160, pitch=34, pitch_range=40, piper_length=1.08),
     "sage": VoiceStyle("en-us+f1", rate=165, pitch=52),
     "shimmer": VoiceStyle("en-us+f1", rate=172, pitch=66, pitch_range=65),
-    "verse": VoiceStyle("en-us+m5", rate=174, pitch=58, pitch_range=70),
+    "verse": VoiceStyle("en-us+m5", rate=174, pitch=58, pitch_range=70, piper_length=0.97),
     "marin": VoiceStyle("en-us+f5", rate=168, pitch=52),
-    "cedar": VoiceStyle("en-us+m1", rate=160, pitch=38),
+    "cedar": VoiceStyle("en-us+m1", rate=160, pitch=38, piper_length=1.04),
 }
 
 # Silence appended after each streamed phrase, by what ended it.
@@ -222,23 +227,32 @@ def _trim(samples: Int16Array, floor: int = 64) -> Int16Array:
 
 
 class Synthesizer:
-    """Text → int16 speech in one OpenAI voice. Thread-safe; calls from many threads are serialized."""
+    """Text → int16 speech in one OpenAI voice. Thread-safe. Piper or espeak is chosen once, when it is created."""
 
     def __init__(self, voice: str = DEFAULT_VOICE) -> None:
         self.voice = voice
         self.style = voice_style(voice)
         self._engine = _espeak()
+        self._piper = piper_speaker() if self.style.piper_length is not None else None
+
+    @property
+    def uses_piper(self) -> bool:
+        """Whether this voice speaks with piper (mapped to it, and piper was on and available when created)."""
+        return self._piper is not None
 
     @property
     def native_rate(self) -> int:
-        """espeak's own output rate (22050 Hz)."""
-        return self._engine.sample_rate
+        """The synthesizer's own output rate (22050 Hz for both piper's voice and espeak)."""
+        return self._piper.sample_rate if self._piper is not None else self._engine.sample_rate
 
     def _render(self, text: str, rate: int) -> Int16Array:
-        native = self._engine.synth(text, self.style)
-        if rate == self._engine.sample_rate or native.size == 0:
+        if self._piper is not None and self.style.piper_length is not None:
+            native = self._piper.synth(text, self.style.piper_length)
+        else:
+            native = self._engine.synth(text, self.style)
+        if rate == self.native_rate or native.size == 0:
             return native
-        out = soxr.resample(native, self._engine.sample_rate, rate, quality="HQ")
+        out = soxr.resample(native, self.native_rate, rate, quality="HQ")
         return np.asarray(out, dtype=np.int16)
 
     def synthesize(self, text: str, rate: int = PCM16_RATE) -> Int16Array:

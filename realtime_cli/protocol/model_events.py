@@ -178,10 +178,20 @@ class RealtimeModelExceptionEvent:
 
 @dataclass
 class RealtimeModelRawServerEvent:
-    """A server event as received (`data` is the wire object)."""
+    """A server event as received (`data` is the wire object). It also reads like that object (`get`, `[key]`,
+    `in`), as the raw ServerEvent's `data` did before raw events were wrapped, so older code keeps working."""
 
     data: Any
     type: Literal["raw_server_event"] = "raw_server_event"
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default) if isinstance(self.data, dict) else default
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(self.data, dict) and key in self.data
 
 
 RealtimeModelEvent = Union[

@@ -62,8 +62,8 @@ class GuardrailRunner:
         for guardrail in session.guardrails_for_agent():
             try:
                 results.append(await guardrail.run(session.context_wrapper, agent, text))
-            except Exception as exc:
-                session.emit_error("guardrail_error", f"Guardrail {guardrail.get_name()!r} failed: {exc}")
+            except (Exception, SystemExit, KeyboardInterrupt) as exc:  # a guardrail must not end the program
+                session.emit_error("guardrail_error", f"Guardrail {guardrail.get_name()!r} failed: {exc!r}")
         tripped = [r for r in results if r.output.tripwire_triggered]
         if not tripped or response_id in self._tripped:
             return

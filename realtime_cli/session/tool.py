@@ -18,6 +18,7 @@ import pydantic
 from .context import AnyContext, RunContextWrapper
 
 ToolFunction = Callable[..., Any]
+DEFAULT_TOOL_TIMEOUT_S = 120.0  # a tool call that takes longer gets an error output (per tool: `timeout=`)
 NeedsApproval = Union[bool, Callable[[AnyContext, dict[str, Any], str], bool | Awaitable[bool]]]
 IsEnabled = Union[bool, Callable[[AnyContext, Any], bool | Awaitable[bool]]]
 ToolErrorFunction = Callable[[AnyContext, Exception], Any]
@@ -44,7 +45,12 @@ class ToolArgumentsError(ValueError):
 
 @dataclass
 class FunctionTool:
-    """A tool the model may call: its name, description, JSON schema, and the coroutine that runs it."""
+    """A tool the model may call: its name, description, JSON schema, and the coroutine that runs it.
+
+    `timeout_seconds` bounds one call (None: DEFAULT_TOOL_TIMEOUT_S; 0: no limit). A sync function runs in a
+    worker thread, so it never blocks the event loop (audio, interrupts, the view); on a timeout the call gets an
+    error output at once, though the thread itself runs on until the function returns.
+    """
 
     name: str
     description: str
@@ -56,6 +62,7 @@ class FunctionTool:
     timeout_seconds: float | None = None
     timeout_behavior: ToolTimeoutBehavior = "error_as_result"
     timeout_error_function: ToolErrorFunction | None = None
+    timeout_handled: bool = False  # on_invoke_tool applies timeout_seconds itself (function_tool(timeout=...))
     metadata: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -150,7 +157,7 @@ def _guarded(run: Callable[[AnyContext, str], Awaitable[Any]], name: str,
 
     async def invoke(ctx: AnyContext, arguments: str) -> Any:
         try:
-            if opts.timeout is None:
+            if not opts.timeout:
                 return await run(ctx, arguments)
             try:
                 return await asyncio.wait_for(run(ctx, arguments), opts.timeout)
@@ -215,7 +222,7 @@ def _build_tool(func: ToolFunction, opts: _ToolOptions) -> FunctionTool:
             raise ToolArgumentsError(problems) from None
         kwargs = {k: getattr(parsed, k) for k in fields}
         args = (ctx,) if takes_ctx else ()
-        result = func(*args, **kwargs)
+        result = func(*args, **kwargs) if is_async else await asyncio.to_thread(func, *args, **kwargs)
         if is_async or inspect.isawaitable(result):
             result = await result
         return result
@@ -229,6 +236,7 @@ def _build_tool(func: ToolFunction, opts: _ToolOptions) -> FunctionTool:
         is_enabled=opts.is_enabled,
         needs_approval=opts.needs_approval,
         timeout_seconds=opts.timeout,
+        timeout_handled=bool(opts.timeout),
         timeout_behavior=opts.timeout_behavior,
         timeout_error_function=opts.timeout_error_function,
     )
@@ -270,11 +278,11 @@ def function_tool(
     (Google style; `docstring_style` is accepted for compatibility). `is_enabled` (a bool or a callable of the
     context and agent) decides per session update whether the model sees the tool. `failure_error_function(ctx,
     error)` turns an exception into the output the model gets (None: the error goes to the session's formatter).
-    `timeout` seconds bound each call: the model gets a timeout message, or `timeout_behavior="raise_exception"`
-    raises ToolTimeoutError.
+    A sync function runs in a worker thread. `timeout` seconds bound each call (default DEFAULT_TOOL_TIMEOUT_S; 0:
+    no limit): the model gets a timeout message, or `timeout_behavior="raise_exception"` raises ToolTimeoutError.
     """
-    if timeout is not None and timeout <= 0:
-        raise ValueError("function_tool timeout must be a positive number of seconds")
+    if timeout is not None and timeout < 0:
+        raise ValueError("function_tool timeout must be a positive number of seconds (or 0 for no limit)")
     opts = _ToolOptions(name_override, description_override, use_docstring_info, failure_error_function,
                         strict_mode, is_enabled, needs_approval, timeout, timeout_behavior, timeout_error_function)
 

@@ -52,6 +52,7 @@ class RealtimeModelConfig(TypedDict, total=False):
     playback_tracker: RealtimePlaybackTracker
     call_id: str
     reconnect: bool | dict[str, Any]
+    response_timeout_s: float | None
 
 
 class RealtimeModel(abc.ABC):

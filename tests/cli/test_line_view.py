@@ -20,10 +20,11 @@ you › What's the weather in Paris?
 Customer Service › It is sunny and 21 degrees in Paris.
 you › I want a refund.
 ──── → Billing Support ────
-Billing Support › Billing here, let me look at your order.
+Billing Support › Billing here, let me look at your order. —
 ⚠ guardrail no_refunds: I can't promise refunds.
 ✖ error: Too many requests. (rate_limit_exceeded)
 ⚙ issue_refund {"order":"A-17","amount":20}
+approve issue_refund? [y/n]
 """
 
 
@@ -48,7 +49,8 @@ def test_terminal_text_mode_streams_and_wipes_the_withheld_reply() -> None:
     assert "Billing Support › I can refund you \r\x1b[2K⚠ guardrail no_refunds: I can't promise refunds.\n" in text
     wiped = text.replace("Billing Support › I can refund you \r\x1b[2K", "")
     # streamed words keep the space that followed them; otherwise the screen reads as the pipe does
-    assert "\n".join(line.rstrip() for line in wiped.split("\n")) == EXPECTED_PIPE
+    # (a streamed reply is on screen before its interruption arrives, so it has no dash)
+    assert "\n".join(line.rstrip() for line in wiped.split("\n")) == EXPECTED_PIPE.replace("order. —", "order.")
 
 
 def test_terminal_wipes_every_row_a_long_reply_took() -> None:

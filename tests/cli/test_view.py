@@ -152,7 +152,8 @@ def test_status_bar_styles_slow_turns_red() -> None:
     assert any(str(span.style) == "bold red" for span in line.spans)
 
 
-# Fed after every event, the first Billing line prints when its transcript is done, before the interruption.
+# Fed after every event; the newest finished reply waits for the next entry (a guardrail could still withhold it),
+# so the first Billing line prints with its interruption.
 EXPECTED_PLAIN = """\
 [connection] connected
 you: What's the weather in Paris?
@@ -160,7 +161,7 @@ you: What's the weather in Paris?
 Customer Service: It is sunny and 21 degrees in Paris.
 you: I want a refund.
 [handoff] → Billing Support
-Billing Support: Billing here, let me look at your order.
+Billing Support: Billing here, let me look at your order. [interrupted]
 [guardrail] no_refunds: I can't promise refunds.
 [error] Too many requests. (rate_limit_exceeded)
 [approval] issue_refund({"order":"A-17","amount":20}) awaits approval

@@ -1,10 +1,10 @@
-"""Shared fixtures for the local speech tests: one synthesizer per voice and an agent's domain model."""
+"""Shared fixtures for the local speech tests: one synthesizer per voice, the loaded whisper model, an agent's prompt."""
 
 from __future__ import annotations
 
 import pytest
 
-from realtime_cli.local.asr import DomainModel, build_domain_model
+from realtime_cli.local.asr import Recognizer, build_prompt, shared_recognizer
 from realtime_cli.local.tts import Synthesizer
 
 # What a customer-service agent session would hand the recognizer: instructions, tool and handoff names with
@@ -34,8 +34,14 @@ AGENT_PHRASES = [
 
 
 @pytest.fixture(scope="session")
-def agent_model() -> DomainModel:
-    return build_domain_model(AGENT_PHRASES)
+def recognizer() -> Recognizer:
+    """The one whisper model of the test process (the bundled, hash-checked tiny.en unless the env names another)."""
+    return shared_recognizer()
+
+
+@pytest.fixture(scope="session")
+def agent_prompt() -> str:
+    return build_prompt(AGENT_PHRASES)
 
 
 @pytest.fixture(scope="session")

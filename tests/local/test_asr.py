@@ -1,19 +1,28 @@
-"""Tests for realtime_cli.local.asr (and the text helpers it uses): domain LM, streaming, word accuracy."""
+"""Tests for realtime_cli.local.asr (and the text helpers it uses): whisper on synthesized speech, guards, hashes."""
 
 from __future__ import annotations
 
-import itertools
+import shutil
 import threading
-import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from realtime_cli.local.asr import DomainModel, StreamingRecognizer, build_domain_model, ipa_to_arpabet, transcribe
+from realtime_cli.local.asr import (
+    BUNDLED_PACKAGE,
+    BUNDLED_SHA256,
+    ModelIntegrityError,
+    Recognizer,
+    build_prompt,
+    bundled_model_dir,
+    collapse_repeats,
+    compression_ratio,
+    resolve_model,
+    verify_model_files,
+)
 from realtime_cli.local.speech_util import normalize_words, word_error_rate, word_errors
 from realtime_cli.local.tts import Synthesizer
-
-CHUNK = 480  # 20 ms at 24 kHz
 
 UTTERANCES = [
     "What is the weather in Boston?",
@@ -31,64 +40,45 @@ UTTERANCES = [
 ]
 
 
-def _stream(recognizer: StreamingRecognizer, audio: np.ndarray) -> tuple[list[str], str]:
+def _padded(audio: np.ndarray) -> np.ndarray:
     padding = np.zeros(7200, dtype=np.int16)  # the 300 ms a VAD's prefix padding would deliver
-    audio = np.concatenate([padding, audio, padding])
-    partials = [p for i in range(0, audio.size, CHUNK) if (p := recognizer.accept(audio[i : i + CHUNK]))]
-    return partials, recognizer.finish()
+    return np.concatenate([padding, audio, padding])
 
 
-def test_word_accuracy_on_synthesized_in_domain_speech(agent_model: DomainModel) -> None:
+def test_word_accuracy_on_synthesized_in_domain_speech(recognizer: Recognizer, agent_prompt: str) -> None:
     pairs: list[tuple[str, str]] = []
     audio_seconds = decode_seconds = 0.0
     for voice in ("alloy", "marin"):
         synthesizer = Synthesizer(voice)
         for text in UTTERANCES:
-            recognizer = StreamingRecognizer(agent_model)  # a fresh decoder per utterance: the hardest case
-            _, heard = _stream(recognizer, synthesizer.synthesize(text))
-            pairs.append((text, heard))
-            audio_seconds += recognizer.audio_seconds
-            decode_seconds += recognizer.decode_seconds
+            heard = recognizer.transcribe(_padded(synthesizer.synthesize(text)), agent_prompt)
+            pairs.append((text, heard.text))
+            audio_seconds += heard.audio_seconds
+            decode_seconds += heard.decode_seconds
     accuracy = 1.0 - word_error_rate(pairs)
     misheard = [f"{ref!r} -> {hyp!r}" for ref, hyp in pairs if normalize_words(ref) != normalize_words(hyp)]
-    print(
-        f"ASR word accuracy {accuracy:.3f} over {len(pairs)} utterances; decode RTF "
-        f"{decode_seconds / audio_seconds:.3f}; misheard: {misheard}"
-    )
+    print(f"ASR word accuracy {accuracy:.3f} over {len(pairs)} utterances; decode RTF "
+          f"{decode_seconds / audio_seconds:.3f}; misheard: {misheard}")
     assert accuracy >= 0.9
 
 
-def test_partials_arrive_before_finish(agent_model: DomainModel, alloy: Synthesizer) -> None:
-    recognizer = StreamingRecognizer(agent_model)
-    partials, final = _stream(recognizer, alloy.synthesize("I need technical support for my router."))
-    assert len(partials) >= 2
-    # only changes are reported (a hypothesis may return to an earlier one, but never repeats the last)
-    assert all(a != b for a, b in itertools.pairwise(partials))
-    assert normalize_words(final)[-3:] == ["for", "my", "router"]
+def test_silence_and_noise_give_no_words(recognizer: Recognizer, agent_prompt: str) -> None:
+    rng = np.random.default_rng(3)
+    assert recognizer.transcribe(np.zeros(24_000, dtype=np.int16), agent_prompt).text == ""
+    for level in (30.0, 600.0, 4000.0):
+        noise = np.clip(rng.normal(0.0, level, 48_000), -32768, 32767).astype(np.int16)
+        assert recognizer.transcribe(noise, agent_prompt).text == ""
 
 
-def test_recognizer_is_reusable_across_utterances(agent_model: DomainModel, alloy: Synthesizer) -> None:
-    recognizer = StreamingRecognizer(agent_model)
-    assert recognizer.finish() == ""
-    first = _stream(recognizer, alloy.synthesize("Please transfer me to billing."))[1]
-    second = _stream(recognizer, alloy.synthesize("What is the weather in Boston?"))[1]
-    assert first == "please transfer me to billing"
-    assert second == "what is the weather in boston"
-    assert recognizer.cmn.count(",") >= 12
-
-
-def test_silence_gives_no_words(agent_model: DomainModel) -> None:
-    assert transcribe(agent_model, np.zeros(24_000, dtype=np.int16)) == ""
-
-
-def test_recognizers_run_in_parallel_threads(agent_model: DomainModel, alloy: Synthesizer) -> None:
-    texts = ["Is there an outage in my area?", "Can I get a refund for last month?"]
-    audio = [alloy.synthesize(text) for text in texts]
-    expected = [transcribe(agent_model, clip) for clip in audio]
+def test_recognition_runs_in_parallel_threads(recognizer: Recognizer, alloy: Synthesizer, agent_prompt: str) -> None:
+    audio = [alloy.synthesize(text) for text in ("Is there an outage in my area?", "Can I get a refund for last month?")]
+    expected = [recognizer.transcribe(clip, agent_prompt).text for clip in audio]
     results: dict[int, str] = {}
+    barrier = threading.Barrier(2)
 
     def work(index: int) -> None:
-        results[index] = transcribe(agent_model, audio[index])
+        barrier.wait()
+        results[index] = recognizer.transcribe(audio[index], agent_prompt).text
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
     for thread in threads:
@@ -96,37 +86,63 @@ def test_recognizers_run_in_parallel_threads(agent_model: DomainModel, alloy: Sy
     for thread in threads:
         thread.join()
     assert [results[0], results[1]] == expected
+    assert normalize_words(expected[0]) == normalize_words("Is there an outage in my area?")
 
 
-def test_model_builds_fast_and_is_cached() -> None:
-    phrases = ["Check the order status of a parcel.", "lookup_order_status: find an order by number"]
-    started = time.perf_counter()
-    model = build_domain_model(phrases)
-    built = time.perf_counter() - started
-    again_started = time.perf_counter()
-    assert build_domain_model(phrases) is model
-    again = time.perf_counter() - again_started
-    started = time.perf_counter()
-    StreamingRecognizer(model)
-    loaded = time.perf_counter() - started
-    print(
-        f"LM build {built * 1000:.0f} ms ({len(model.vocabulary)} words), cached {again * 1000:.1f} ms, "
-        f"decoder load {loaded * 1000:.0f} ms"
-    )
-    assert {"parcel", "lookup", "order", "status", "hello", "thursday"} <= model.vocabulary
-    assert loaded < 0.5
+def test_the_bundled_weights_pass_the_hash_check() -> None:
+    directory = bundled_model_dir()
+    verify_model_files(directory)
+    assert resolve_model() == (str(directory), True)
+    assert sorted(path.name for path in directory.iterdir() if path.is_file()) == sorted(BUNDLED_SHA256)
 
 
-def test_unknown_words_get_a_letter_to_sound_pronunciation() -> None:
-    model = build_domain_model(["Ask Zorblaxian support about the frobnicator."], include_core=False)
-    assert {"zorblaxian", "frobnicator"} <= model.guessed_words
-    assert "zorblaxian" in model.dict_path.read_text()
-    assert ipa_to_arpabet("həlˈoʊ wˈɜːld") == "HH AH L OW W ER L D"
+def test_a_corrupted_copy_is_refused_naming_the_package(tmp_path: Path) -> None:
+    source = bundled_model_dir()
+    for name in BUNDLED_SHA256:
+        if name == "model.bin":
+            (tmp_path / name).symlink_to(source / name)
+        else:
+            shutil.copy(source / name, tmp_path / name)
+    verify_model_files(tmp_path)  # an intact copy passes
+    config = tmp_path / "config.json"
+    config.write_bytes(config.read_bytes().replace(b"{", b"{ ", 1))
+    with pytest.raises(ModelIntegrityError, match=BUNDLED_PACKAGE):
+        verify_model_files(tmp_path)
+    config.unlink()
+    with pytest.raises(ModelIntegrityError, match="cannot read"):
+        verify_model_files(tmp_path)
 
 
-def test_a_model_needs_words() -> None:
-    with pytest.raises(ValueError):
-        build_domain_model(["...", "  "], include_core=False)
+def test_a_directory_or_a_name_from_the_environment_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RTAGENT_WHISPER_MODEL", str(tmp_path))
+    assert resolve_model() == (str(tmp_path), False)
+    monkeypatch.setenv("RTAGENT_WHISPER_MODEL", "base.en")
+    assert resolve_model() == ("base.en", False)
+    assert resolve_model("small.en") == ("small.en", False)
+
+
+@pytest.mark.parametrize(
+    ("text", "collapsed"),
+    [
+        ("How much is it? How much is it? How much is it? How much", "How much is it? How much"),
+        ("I have a question. I have a question.", "I have a question."),
+        ("no no, that is fine", "no no, that is fine"),
+        ("go go go go", "go"),
+        ("very very good", "very very good"),
+    ],
+)
+def test_repeated_phrases_are_said_once(text: str, collapsed: str) -> None:
+    assert collapse_repeats(text) == collapsed
+
+
+def test_looping_text_compresses_far_better_than_speech() -> None:
+    assert compression_ratio("I want to book an appointment on Friday morning.") < 2.0
+    assert compression_ratio("thank you " * 20) > 2.4
+
+
+def test_the_prompt_holds_the_session_words_once() -> None:
+    prompt = build_prompt(["Help with invoices", "lookup_invoice", "help with invoices", "", "Say hi!"])
+    assert prompt == "Help with invoices. lookup invoice. Say hi!"
 
 
 @pytest.mark.parametrize(

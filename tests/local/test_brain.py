@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from realtime_cli.local.brain import Brain, BrainContext, Call, Say, Turn
 from realtime_cli.local.brain_text import parse_number, stem, tokenize, word_list
 from realtime_cli.local.brain_when import find_date, find_time
+from realtime_cli.protocol.signals import format_rejected, format_tool_error
 
 TODAY = date(2025, 3, 10)  # a Monday
 
@@ -378,6 +379,13 @@ def test_plain_text_output_is_spoken() -> None:
     assert after_output("get_weather", "The weather in Paris is sunny") == "The weather in Paris is sunny."
 
 
+@pytest.mark.parametrize("output", ["I could not find order 1005, please check the number.",
+                                    "Unable to locate that parcel; it failed to scan at the depot.",
+                                    "Tool execution was not approved."])
+def test_a_tool_reporting_a_miss_is_read_back_not_taken_for_an_error(output: str) -> None:
+    assert after_output("get_weather", output) == output
+
+
 def test_json_output_becomes_a_sentence() -> None:
     text = after_output("get_weather", '{"city": "Paris", "temperature": 21, "conditions": "sunny"}')
     assert text == "Here's what I found: city is Paris, temperature is 21 and conditions are sunny."
@@ -395,12 +403,13 @@ def test_handoff_output_introduces_the_new_agent() -> None:
     assert with_instructions == "You're now talking to Billing Agent. How can I help with invoices, refunds and payments?"
 
 
-@pytest.mark.parametrize("output", ["Tool call get_weather was rejected by the user.", "Tool execution was not approved."])
+@pytest.mark.parametrize("output", [format_rejected("get_weather"), '{"status": "denied"}'])
 def test_rejected_output_apologizes(output: str) -> None:
     assert after_output("get_weather", output) == "Sorry, I couldn't complete your weather request because it was rejected."
 
 
-@pytest.mark.parametrize("output", ["An error occurred while running the tool get_weather: boom", '{"error": "no city"}'])
+@pytest.mark.parametrize("output", [format_tool_error("get_weather", "boom"), '{"error": "no city"}',
+                                    "Invalid arguments for tool get_weather: city is required"])
 def test_error_output_apologizes(output: str) -> None:
     assert "error occurred" in after_output("get_weather", output)
     assert after_output("get_weather", output).startswith("Sorry")

@@ -134,7 +134,7 @@ async def test_spoken_turn_manual_commit_is_transcribed_and_answered(engine: Loc
         committed = await c.wait_for("input_audio_buffer.committed")
         completed = await c.wait_for("conversation.item.input_audio_transcription.completed")
         assert completed["item_id"] == committed["item_id"]
-        assert "weather" in completed["transcript"] and "paris" in completed["transcript"]
+        assert "weather" in completed["transcript"].lower() and "paris" in completed["transcript"].lower()
         assert "response.created" not in c.types()  # manual mode: commit makes no response by itself
         await c.send({"type": "response.create"})
         args = await c.wait_for("response.function_call_arguments.done")

@@ -115,7 +115,7 @@ async def test_timeout_gives_the_model_a_message_or_raises() -> None:
     with pytest.raises(ToolTimeoutError):
         await slow_raising.on_invoke_tool(ctx, "{}")
     with pytest.raises(ValueError, match="positive"):
-        function_tool(timeout=0)
+        function_tool(timeout=-1)
 
 
 async def test_usage_from_response_done_adds_up_in_the_context() -> None:
@@ -136,3 +136,28 @@ async def test_usage_from_response_done_adds_up_in_the_context() -> None:
     usage = holder[0].context_wrapper.usage
     assert (usage.requests, usage.input_tokens, usage.output_tokens, usage.total_tokens) == (1, 4, 6, 10)
     assert len(usage.request_usage_entries) == 1
+
+
+async def test_reject_with_a_message_answers_the_call_with_it_and_ends_the_tool() -> None:
+    @function_tool(needs_approval=True)
+    def refund(order: str) -> str:
+        """Refund an order."""
+        return "refunded"
+
+    outputs: list[dict[str, Any]] = []
+
+    async def script(c: ScriptedConnection) -> None:
+        await c.expect("session.update")
+        await c.send(E.response_created("resp_1"), E.function_call("resp_1", "fc_1", "call_1", "refund",
+                                                                   '{"order": "A1"}'), E.response_done("resp_1"))
+        outputs.append((await c.expect("conversation.item.create"))["item"])
+        await c.expect("response.create")
+        await c.close()
+
+    async def on_event(session: Any, event: Any) -> None:
+        if event.type == "tool_approval_required":
+            await session.reject_tool_call(event.call_id, rejection_message="Refunds need a manager.")
+
+    events, _ = await run_scripted(script, RealtimeAgent(name="A", tools=[refund]), on_event=on_event)
+    assert outputs[0]["output"] == "Refunds need a manager."
+    assert [e.output for e in events if e.type == "tool_end"] == ["Refunds need a manager."]
