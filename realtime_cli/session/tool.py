@@ -15,6 +15,7 @@ from typing import Any, Literal, Union, get_type_hints, overload
 
 import pydantic
 
+from ..protocol.signals import format_tool_error
 from .context import AnyContext, RunContextWrapper
 
 ToolFunction = Callable[..., Any]
@@ -30,7 +31,7 @@ class ToolTimeoutError(TimeoutError):
     """A tool ran longer than its `timeout` (raised with timeout_behavior="raise_exception")."""
 
     def __init__(self, tool_name: str, timeout_seconds: float) -> None:
-        super().__init__(f"Tool '{tool_name}' timed out after {timeout_seconds:g} seconds.")
+        super().__init__(f"it did not finish within {timeout_seconds:g} s")
         self.tool_name = tool_name
         self.timeout_seconds = timeout_seconds
 
@@ -167,7 +168,7 @@ def _guarded(run: Callable[[AnyContext, str], Awaitable[Any]], name: str,
                     raise error from None
                 if opts.timeout_error_function is not None:
                     return await _maybe_await(opts.timeout_error_function(ctx, error))
-                return str(error)
+                return format_tool_error(name, str(error))
         except ToolArgumentsError:
             raise
         except Exception as exc:

@@ -111,7 +111,8 @@ async def test_timeout_gives_the_model_a_message_or_raises() -> None:
         return "done"
 
     ctx = RunContextWrapper(None)
-    assert await slow.on_invoke_tool(ctx, "{}") == "Tool 'slow' timed out after 0.05 seconds."
+    assert await slow.on_invoke_tool(ctx, "{}") == "An error occurred while running the tool slow: it did not " \
+        "finish within 0.05 s"
     with pytest.raises(ToolTimeoutError):
         await slow_raising.on_invoke_tool(ctx, "{}")
     with pytest.raises(ValueError, match="positive"):
