@@ -1,7 +1,8 @@
 """Engine isolation: how long another client's handshake and text turn take while one client attacks the engine.
 
 Attacks (each against a fresh engine): a 30 KB one-sentence `session.update` (under the instruction limit), a
-40 KB one (refused), a 15 MB user message (refused), three 15 MB audio appends, 300-deep metadata. For each,
+40 KB one (refused), a 15 MB user message and a response.create (refused), three 15 MB audio appends,
+300-deep metadata. For each,
 the victim connects while the attack is in flight and times its handshake and a "hello" turn (to response.done).
 Prints the victim's figures beside the quiet baseline; the goal is no stall of seconds.
 
@@ -80,7 +81,8 @@ ATTACKS: dict[str, Callable[[], list[str]]] = {
         "type": "realtime", "instructions": _sentence(30_000)}})],
     "40 KB instructions": lambda: [json.dumps({"type": "session.update", "session": {
         "type": "realtime", "instructions": _sentence(40_000)}})],
-    "15 MB message": lambda: [json.dumps(HELLO[0]).replace('"hello"', json.dumps("y" * 15_000_000))],
+    "15 MB message": lambda: [json.dumps(HELLO[0]).replace('"hello"', json.dumps("y" * 15_000_000)),
+                              json.dumps(HELLO[1])],
     "3 x 15 MB appends": _appends,
     "300-deep metadata": lambda: [_nested()],
 }
@@ -97,7 +99,10 @@ async def _round(frames: list[str]) -> tuple[float, float]:
 
         sending = asyncio.create_task(attack())
         await asyncio.sleep(0.05)  # the attack is in flight
-        result = await _victim(server.url)
+        try:
+            result = await asyncio.wait_for(_victim(server.url), 60)
+        except (OSError, asyncio.TimeoutError, websockets.InvalidHandshake, websockets.ConnectionClosed):
+            result = (float("inf"), float("inf"))  # the victim could not even connect or finish: a stall
         await sending
         await attacker.close()
         return result
@@ -110,7 +115,11 @@ async def main(rounds: int) -> None:
         runs = [await _round(frames) for _ in range(rounds)]
         hs = statistics.median(r[0] for r in runs) * 1000
         turn = statistics.median(r[1] for r in runs) * 1000
-        print(f"{name:<22} {hs:>20.0f} {turn:>15.0f}")
+        print(f"{name:<22} {_ms(hs):>20} {_ms(turn):>15}")
+
+
+def _ms(value: float) -> str:
+    return "stalled (>10 s)" if value == float("inf") else f"{value:.0f}"
 
 
 def _run(coro: Awaitable[None]) -> None:

@@ -10,6 +10,7 @@ import contextlib
 import signal
 import sys
 import threading
+import time
 from typing import Any
 
 
@@ -29,7 +30,7 @@ class TerminalGuard:
                 return self
             self._fd = fd
             self._saved = termios.tcgetattr(fd)
-        except (ImportError, OSError, ValueError):
+        except (ImportError, OSError, ValueError, AttributeError):  # AttributeError: no sys.stdin at all
             return self
         atexit.register(self.restore)
         return self
@@ -60,6 +61,7 @@ class LineReader:
         self.prompt = prompt
         self.queue: asyncio.Queue[str | None] = asyncio.Queue()
         self.prompt_shown = False
+        self._pending = b""  # bytes read from a non-terminal stdin past the last full line
         self._resume = threading.Event()
         self._resume.set()
         self._thread = threading.Thread(target=self._run, name="rtagent-input", daemon=True)
@@ -78,21 +80,47 @@ class LineReader:
         while True:
             self._resume.wait()
             self._resume.clear()
-            try:
-                self.prompt_shown = True
-                line: str | None = input(self.prompt)
-            except (EOFError, OSError, ValueError, KeyboardInterrupt, RuntimeError):  # RuntimeError: no sys.stdin
-                line = None
-            finally:
-                self.prompt_shown = False
-            if line is not None:  # bytes that were not UTF-8 arrive as surrogates: show them as U+FFFD instead
-                line = line.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            line = self._read()
             try:
                 self.loop.call_soon_threadsafe(self.queue.put_nowait, line)
             except RuntimeError:  # the loop is gone: we are exiting
                 return
             if line is None:
                 return
+
+    def _read(self) -> str | None:
+        """One line, or None at the end of input. A terminal goes through input() (readline's line editing reads
+        the terminal itself); anything else is read from the file descriptor, so this thread never holds the lock
+        of Python's stdin buffer, which the interpreter must take when it exits."""
+        try:
+            tty = sys.stdin is not None and sys.stdin.isatty()
+            if not tty:
+                raw = self._raw_line()
+                return None if raw is None else raw.decode("utf-8", "replace").rstrip("\r\n")
+            self.prompt_shown = True
+            line = input(self.prompt)
+        except (EOFError, OSError, ValueError, KeyboardInterrupt, RuntimeError, AttributeError):  # no usable stdin
+            return None
+        finally:
+            self.prompt_shown = False
+        return line.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # non-UTF-8 bytes: U+FFFD
+
+    def _raw_line(self) -> bytes | None:
+        buffer = sys.stdin.buffer
+        raw = getattr(buffer, "raw", None)
+        if raw is None:  # not a file (a test's in-memory stdin): its lock is no hazard at exit
+            return buffer.readline() or None
+        while b"\n" not in self._pending:
+            chunk = raw.read(4096)
+            if chunk is None:  # a non-blocking descriptor with nothing yet
+                time.sleep(0.05)
+                continue
+            if not chunk:
+                rest, self._pending = self._pending, b""
+                return rest or None
+            self._pending += chunk
+        line, _, self._pending = self._pending.partition(b"\n")
+        return line
 
     def redraw(self, out: Any) -> None:
         """Show the prompt and what was typed so far again (after a streamed reply cleared the line)."""

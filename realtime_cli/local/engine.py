@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
 from ..protocol import names
-from ..protocol.codecs import AudioDecodeError, decode_audio
+from ..protocol.codecs import AudioDecodeError, decode_audio, sample_rate
 from ..protocol.names import Dialect
 from ..protocol.session_config import VOICES, SessionConfig, session_from_wire, session_to_wire
 from ..protocol.state import ACTIVE_RESPONSE_ERROR, CANCEL_NOT_ACTIVE_ERROR
@@ -166,11 +166,16 @@ class EngineSession:
         except AudioDecodeError as exc:
             raise ClientEventError(f"Invalid 'audio': {exc}.", param="audio") from None
         await self._ready_model()
-        for vad_event in await self.turns.append(data):
-            if isinstance(vad_event, SpeechStarted):
-                await self._speech_started(vad_event.audio_start_ms)
-            elif isinstance(vad_event, SpeechStopped):
-                await self._speech_stopped(vad_event.audio_end_ms)
+        fmt = self.cfg.get("input_audio_format", "pcm16")
+        second = sample_rate(fmt) * (2 if fmt == "pcm16" else 1)  # bytes of one second of audio
+        for start in range(0, max(len(data), 1), second):  # a long append a second at a time: others run between
+            if start:
+                await asyncio.sleep(0)
+            for vad_event in await self.turns.append(data[start:start + second]):
+                if isinstance(vad_event, SpeechStarted):
+                    await self._speech_started(vad_event.audio_start_ms)
+                elif isinstance(vad_event, SpeechStopped):
+                    await self._speech_stopped(vad_event.audio_end_ms)
 
     async def _speech_started(self, audio_start_ms: int) -> None:
         self._cancel_idle_timer()

@@ -107,6 +107,7 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
         self._ready = asyncio.Event()
         self._closing = False
         self._finished = False
+        self._end_message = ""  # why the connection ended for good (a give-up), for senders that find it gone
         self.dialect: names.Dialect = "ga"
         self.model_name: str = names.DEFAULT_MODEL
         self.url: str = ""
@@ -202,6 +203,7 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
                 await self._emit(failure)
                 break
         self._finished = True
+        self._end_message = ended.message
         self._ready.set()  # release waiting senders: they will see the connection is gone
         if ended.status != "closed":
             ended = ConnectionEvent("closed", code=ended.code, reason=ended.reason, message=ended.message)
@@ -312,11 +314,11 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
         if len(payload) > names.MAX_FRAME_BYTES:
             raise UserError(f"This {event['type']} event is {len(payload) / 1e6:.1f} MB; the realtime connection "
                             f"carries at most {names.MAX_FRAME_BYTES / 1e6:.1f} MB per event: send less at once.")
-        for _ in range(2):
+        while True:  # bounded: each lost socket waits for the reconnect loop, whose attempts are bounded
             await self._wait_ready()
             ws = self._ws
             if ws is None or self._finished:
-                raise RealtimeConnectionError("The connection is closed.")
+                raise RealtimeConnectionError(self._end_message or "The connection is closed.")
             try:
                 await ws.send(payload, text=True)
             except websockets.ConnectionClosed as exc:
@@ -333,7 +335,6 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
             self._watchdog.on_client_event(event["type"])
             self._mirror.on_client_event(event)
             return
-        raise RealtimeConnectionError("The connection dropped twice while sending.")
 
     async def _wait_ready(self) -> None:
         if self._ready.is_set():
