@@ -13,7 +13,7 @@ from typing import Any
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..session.config import GuardrailsSettings, ModelSettings
+from ..session.config import GuardrailsSettings, ModelSettings, check_voice
 from .agent_config_errors import Problem
 from .agent_config_yaml import KeyPath, MarkedTree
 
@@ -50,6 +50,8 @@ class AgentConfig(BaseModel):
     tools: list[str] = Field(default_factory=list, description="Keys of entries under the top-level 'tools'")
     handoffs: list[HandoffConfig] = Field(default_factory=list, description="Agents this one may transfer to")
     guardrails: list[str] = Field(default_factory=list, description="Keys of entries under the top-level 'guardrails'")
+
+    _voice = field_validator("voice")(classmethod(lambda cls, v: check_voice(v)))
 
     @field_validator("handoffs", mode="before")
     @classmethod

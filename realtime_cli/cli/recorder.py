@@ -34,6 +34,7 @@ def _elide(value: Any, key: str = "") -> Any:
 
 def describe(event: Any) -> dict[str, Any]:
     """A JSON-ready summary of any session event (raw server events keep their fields)."""
+    event = getattr(event, "server_event", None) or event  # a raw_model_event carrying a server event
     data = getattr(event, "data", None)
     if isinstance(data, dict) and hasattr(event, "kind"):
         return dict(_elide(data))
@@ -53,6 +54,8 @@ def _summary(value: Any) -> Any:
         return name  # an agent
     if hasattr(value, "params_json_schema") and isinstance(name, str):
         return name  # a tool
+    if hasattr(value, "model_dump") and not isinstance(value, type):  # a history item
+        return value.model_dump(exclude_none=True)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _summary(getattr(value, f.name)) for f in dataclasses.fields(value)
                 if f.name not in ("info", "raw", "guardrail")}

@@ -293,7 +293,7 @@ def check_expectations(spec: dict[str, Any], events: list[Any], session: Realtim
 
 def _turn_items(session: RealtimeSession, events: list[Any], role: str) -> list[Any]:
     ids = {e.item.item_id for e in events if e.type == ev.HISTORY_ADDED}
-    return [i for i in session.history if i.item_id in ids and i.role == role]
+    return [i for i in session.history if i.item_id in ids and i.type == "message" and i.role == role]
 
 
 def _json(text: str) -> Any:

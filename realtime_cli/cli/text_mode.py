@@ -165,12 +165,12 @@ async def _command(line: str, session: RealtimeSession, pump: SessionPump) -> bo
                 if item.item_id in withheld:
                     print(f"  {item.role}: (withheld by a guardrail)")
                     continue
-                cut = " (interrupted)" if item.status == "incomplete" and item.role == "assistant" else ""
+                cut = " (interrupted)" if item.role == "assistant" and item.status == "incomplete" else ""
                 print(f"  {item.role}: {item.text}{cut}")
             elif item.type == "function_call":
                 print(f"  call {item.name}({item.arguments})")
-            else:
-                print(f"  output: {(item.output or '')[:120]}")
+                if item.output is not None:
+                    print(f"  output: {item.output[:120]}")
     else:
         print(HELP if word == "/help" else f"unknown command {word}; {HELP}")
     return True

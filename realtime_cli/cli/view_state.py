@@ -244,12 +244,17 @@ class ViewState:
 
     def apply(self, event: object) -> None:
         """Update from one event yielded by the session (typed session events and raw ServerEvents alike)."""
+        if isinstance(event, ev.RealtimeRawModelEvent):
+            if event.server_event is None:
+                return
+            event = event.server_event
         if isinstance(event, ServerEvent):
             server_handler = self._server_handlers.get(event.kind)
             if server_handler is not None:
                 server_handler(event.data)
             return
-        handler = self._session_handlers.get(str(getattr(event, "type", "")))
+        kind = getattr(event, "type", "")
+        handler = self._session_handlers.get(str(getattr(kind, "wire", kind)))  # connection events: "connection"
         if handler is not None:
             handler(event)
 
@@ -283,9 +288,10 @@ class ViewState:
             return
         for item in event.history:
             line = self._entries.get(f"assistant:{item.item_id}") if item.item_id in self._cut_pending else None
-            if isinstance(line, AssistantLine) and item.text and line.text.startswith(item.text) \
-                    and len(item.text) < len(line.text):
-                self._set(f"assistant:{item.item_id}", replace(line, text=item.text))
+            heard = item.text if item.type == "message" else ""
+            if isinstance(line, AssistantLine) and heard and line.text.startswith(heard) \
+                    and len(heard) < len(line.text):
+                self._set(f"assistant:{item.item_id}", replace(line, text=heard))
                 self._cut_pending.discard(item.item_id)
 
     def _on_error(self, event: ev.RealtimeError) -> None:

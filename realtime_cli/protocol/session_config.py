@@ -20,12 +20,16 @@ class TurnDetectionConfig(TypedDict, total=False):
     create_response: bool
     interrupt_response: bool
     idle_timeout_ms: int | None
+    model_version: str
 
 
 class TranscriptionConfig(TypedDict, total=False):
     model: str
     language: str
     prompt: str
+    keywords: list[str]
+    languages: list[str]
+    delay: str
 
 
 class ToolSpec(TypedDict):
@@ -38,7 +42,7 @@ class ToolSpec(TypedDict):
 class SessionConfig(TypedDict, total=False):
     model: str
     instructions: str
-    voice: str
+    voice: str | dict[str, Any]  # a voice name or a custom voice {"id": ...}
     speed: float
     output_modalities: list[Literal["text", "audio"]]
     input_audio_format: AudioFormat
@@ -50,6 +54,10 @@ class SessionConfig(TypedDict, total=False):
     tool_choice: str | dict[str, Any]
     max_output_tokens: int | Literal["inf"]
     temperature: float
+    prompt: dict[str, Any]  # GA only, like the four below
+    tracing: str | dict[str, Any]
+    reasoning: dict[str, Any]
+    parallel_tool_calls: bool
 
 
 VOICES: tuple[str, ...] = (
@@ -57,8 +65,9 @@ VOICES: tuple[str, ...] = (
 )
 
 _SERVER_VAD_KEYS = ("threshold", "prefix_padding_ms", "silence_duration_ms", "create_response",
-                    "interrupt_response", "idle_timeout_ms")
-_SEMANTIC_VAD_KEYS = ("eagerness", "create_response", "interrupt_response")
+                    "interrupt_response", "idle_timeout_ms", "model_version")
+_SEMANTIC_VAD_KEYS = ("eagerness", "create_response", "interrupt_response", "model_version")
+_GA_ONLY_KEYS = ("idle_timeout_ms", "model_version")
 
 
 def normalize_modalities(modalities: list[str]) -> list[Literal["text", "audio"]]:
@@ -75,7 +84,7 @@ def _turn_detection_wire(td: TurnDetectionConfig | None, dialect: Dialect) -> di
     keys = _SERVER_VAD_KEYS if kind == "server_vad" else _SEMANTIC_VAD_KEYS
     out: dict[str, Any] = {"type": kind}
     for key in keys:
-        if key in td and not (dialect == "beta" and key == "idle_timeout_ms"):
+        if key in td and not (dialect == "beta" and key in _GA_ONLY_KEYS):
             out[key] = td[key]  # type: ignore[literal-required]
     return out
 
@@ -100,7 +109,8 @@ def _copy(cfg: SessionConfig, out: dict[str, Any], *keys: str) -> None:
 
 def _to_ga(cfg: SessionConfig) -> dict[str, Any]:
     out: dict[str, Any] = {"type": "realtime"}
-    _copy(cfg, out, "model", "instructions", "output_modalities", "tools", "tool_choice", "max_output_tokens")
+    _copy(cfg, out, "model", "instructions", "output_modalities", "tools", "tool_choice", "max_output_tokens",
+          "prompt", "tracing", "reasoning", "parallel_tool_calls")
     audio_in: dict[str, Any] = {}
     audio_out: dict[str, Any] = {}
     if "input_audio_format" in cfg:

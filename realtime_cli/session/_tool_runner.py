@@ -13,6 +13,7 @@ import time
 from typing import Any
 
 from ..protocol import client_events as ce
+from ..protocol.signals import format_rejected
 from . import events as ev
 from ._host import SessionHost
 from .handoffs import Handoff, as_handoff
@@ -34,6 +35,7 @@ class ToolRunner:
         self._seen_calls: set[str] = set()
         self._approvals: dict[str, tuple[str, asyncio.Future[bool]]] = {}
         self._always: dict[str, bool] = {}
+        self._rejections: dict[str, str] = {}
         self._closing = False  # set by cancel_all: only then does a CancelledError end a tool task
 
     async def on_function_call(self, item: dict[str, Any]) -> None:
@@ -93,11 +95,16 @@ class ToolRunner:
         session = self._session
         agent = session.current_agent
         if await tool.approval_needed(ctx, arguments) and not await self._approved(tool, call_id, arguments):
-            return f"Tool call {name} was rejected by the user."
+            message = self._rejections.pop(call_id, None) or format_rejected(name)
+            session.emit(ev.RealtimeToolEnd(agent=agent, tool=tool, arguments=arguments, call_id=call_id,
+                                            output=message, duration_s=0.0, info=session.info))
+            return message
         session.emit(ev.RealtimeToolStart(agent=agent, tool=tool, arguments=arguments, call_id=call_id,
                                           info=session.info))
         started = time.perf_counter()
         timeout = tool.timeout_seconds if tool.timeout_seconds is not None else DEFAULT_TOOL_TIMEOUT_S
+        if tool.timeout_handled:
+            timeout = 0  # the tool bounds itself, with the reference's timeout options
         try:
             result: Any = await self._invoke(tool, ctx, arguments, timeout)
             output = result if isinstance(result, str) else _stringify(result)
@@ -170,11 +177,13 @@ class ToolRunner:
             self._approvals.pop(call_id, None)
         return decision
 
-    def resolve_approval(self, call_id: str, approved: bool, always: bool) -> None:
+    def resolve_approval(self, call_id: str, approved: bool, always: bool, message: str | None = None) -> None:
         """Answer a pending approval; with `always`, later calls of the same tool get the same answer."""
         pending = self._approvals.get(call_id)
         if pending is None or pending[1].done():
             return
+        if message:
+            self._rejections[call_id] = message
         tool_name, future = pending
         if always:
             self._always[tool_name] = approved

@@ -7,15 +7,15 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Union
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..protocol import names
 from ..protocol.codecs import FORMAT_FROM_GA_TYPE, AudioFormat
 from ..protocol.errors import ConfigError
-from ..protocol.session_config import SessionConfig, ToolSpec, TurnDetectionConfig, normalize_modalities
+from ..protocol.session_config import VOICES, SessionConfig, ToolSpec, TurnDetectionConfig, normalize_modalities
 from .guardrails import OutputGuardrail
 
 _STRICT = ConfigDict(extra="forbid")
@@ -35,6 +35,7 @@ class TurnDetectionSettings(BaseModel):
     create_response: bool | None = None
     interrupt_response: bool | None = None
     idle_timeout_ms: int | None = Field(None, ge=0)
+    model_version: str | None = None
 
 
 class TranscriptionSettings(BaseModel):
@@ -42,6 +43,75 @@ class TranscriptionSettings(BaseModel):
     model: str | None = None
     language: str | None = None
     prompt: str | None = None
+    keywords: list[str] | None = None
+    languages: list[str] | None = None
+    delay: Literal["minimal", "low", "medium", "high", "xhigh"] | None = None
+
+
+_Format = Union[Literal["pcm16", "g711_ulaw", "g711_alaw"], dict[str, Any]]
+
+
+class CustomVoice(BaseModel):
+    model_config = _STRICT
+    id: str
+
+
+def check_voice(value: Any) -> Any:
+    """A voice the service knows (or a custom voice object); one clear error otherwise."""
+    if isinstance(value, str) and value not in VOICES:
+        near = difflib.get_close_matches(value, VOICES, n=1)
+        hint = f"; did you mean '{near[0]}'?" if near else ""
+        raise ValueError(f"should be a voice the service knows ({', '.join(VOICES)}) or a custom voice "
+                         f"{{'id': ...}}{hint}")
+    return value
+
+
+class AudioInputSettings(BaseModel):
+    model_config = _STRICT
+    format: _Format | None = None
+    noise_reduction: dict[str, Any] | None = None
+    transcription: TranscriptionSettings | None = None
+    turn_detection: TurnDetectionSettings | None = None
+
+
+class AudioOutputSettings(BaseModel):
+    model_config = _STRICT
+    format: _Format | None = None
+    voice: str | CustomVoice | None = None
+    speed: float | None = Field(None, ge=0.25, le=1.5)
+
+    _voice = field_validator("voice")(classmethod(lambda cls, v: check_voice(v)))
+
+
+class AudioSettings(BaseModel):
+    model_config = _STRICT
+    input: AudioInputSettings | None = None
+    output: AudioOutputSettings | None = None
+
+
+class PromptSettings(BaseModel):
+    model_config = _STRICT
+    id: str
+    version: str | None = None
+    variables: dict[str, Any] | None = None
+
+
+class TracingSettings(BaseModel):
+    model_config = _STRICT
+    workflow_name: str | None = None
+    group_id: str | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class ReasoningSettings(BaseModel):
+    model_config = _STRICT
+    effort: str | None = None
+
+
+# nested audio key -> flat key it stands for
+_AUDIO_FLAT = {("input", "format"): "input_audio_format", ("input", "noise_reduction"): "input_audio_noise_reduction",
+               ("input", "transcription"): "input_audio_transcription", ("input", "turn_detection"): "turn_detection",
+               ("output", "format"): "output_audio_format", ("output", "voice"): "voice", ("output", "speed"): "speed"}
 
 
 class ModelSettings(BaseModel):
@@ -49,7 +119,9 @@ class ModelSettings(BaseModel):
     model_name: str | None = None
     protocol: Literal["ga", "beta"] | None = None
     instructions: str | None = None
-    voice: str | None = None
+    prompt: PromptSettings | None = None
+    audio: AudioSettings | None = None
+    voice: str | CustomVoice | None = None
     speed: float | None = Field(None, ge=0.25, le=1.5)
     modalities: list[Literal["text", "audio"]] | None = None
     output_modalities: list[Literal["text", "audio"]] | None = None
@@ -61,6 +133,27 @@ class ModelSettings(BaseModel):
     tool_choice: str | dict[str, Any] | None = None
     max_output_tokens: int | Literal["inf"] | None = None
     temperature: float | None = None
+    parallel_tool_calls: bool | None = None
+    reasoning: ReasoningSettings | None = None
+    tracing: Literal["auto"] | TracingSettings | None = None
+
+    _voice = field_validator("voice")(classmethod(lambda cls, v: check_voice(v)))
+
+    @model_validator(mode="after")
+    def _fold_audio(self) -> ModelSettings:
+        """The nested `audio` form sets the same settings as the flat keys; giving one twice is an error."""
+        if self.audio is None:
+            return self
+        for (side, key), flat in _AUDIO_FLAT.items():
+            part = getattr(self.audio, side)
+            if part is None or key not in part.model_fields_set:
+                continue
+            value = getattr(part, key)
+            if flat in self.model_fields_set and getattr(self, flat) != value:
+                raise ValueError(f"audio.{side}.{key} and {flat} are the same setting; give it once")
+            object.__setattr__(self, flat, value)
+            self.__pydantic_fields_set__.add(flat)
+        return self
 
 
 class GuardrailsSettings(BaseModel):
@@ -76,6 +169,19 @@ class RunConfigModel(BaseModel):
     async_tool_calls: bool = True
     tool_error_formatter: Callable[..., Any] | None = None
     tracing_disabled: bool = False
+    tool_execution: ToolExecutionSettings | None = None
+
+    @model_validator(mode="after")
+    def _no_tracing(self) -> RunConfigModel:
+        """`tracing_disabled` wins over a `tracing` setting: nothing about tracing is sent."""
+        if self.tracing_disabled and self.model_settings.tracing is not None:
+            self.model_settings = self.model_settings.model_copy(update={"tracing": None})
+        return self
+
+
+class ToolExecutionSettings(BaseModel):
+    model_config = _STRICT
+    pre_approval_tool_input_guardrails: bool | None = None
 
 
 def _known_keys(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
@@ -107,7 +213,7 @@ def format_validation_error(exc: pydantic.ValidationError, model: type[BaseModel
         else:
             got = err.get("input")
             shown = repr(got) if not isinstance(got, dict) and len(repr(got)) < 60 else type(got).__name__
-            lines.append(f"{dotted}: {err['msg']} (got {shown})")
+            lines.append(f"{dotted}: {err['msg'].removeprefix('Value error, ')} (got {shown})")
     return "; ".join(dict.fromkeys(lines))
 
 
@@ -141,6 +247,7 @@ def merge_settings(base: ModelSettings, override: ModelSettings) -> ModelSetting
     """`override`'s explicitly given keys win over `base`."""
     data = base.model_dump(exclude_unset=True)
     data.update(override.model_dump(exclude_unset=True))
+    data.pop("audio", None)  # already folded into the flat keys of each side
     return ModelSettings.model_validate(data)
 
 
@@ -169,7 +276,17 @@ def build_session_config(settings: ModelSettings, agent: AgentSpec) -> SessionCo
     instructions = agent.instructions if agent.instructions is not None else settings.instructions
     if instructions is not None:
         cfg["instructions"] = instructions
-    cfg["voice"] = settings.voice or agent.voice or DEFAULT_VOICE
+    voice = settings.voice or agent.voice or DEFAULT_VOICE
+    cfg["voice"] = voice.model_dump() if isinstance(voice, CustomVoice) else voice
+    if settings.prompt is not None:
+        cfg["prompt"] = settings.prompt.model_dump(exclude_none=True)
+    if settings.tracing is not None:
+        cfg["tracing"] = settings.tracing if isinstance(settings.tracing, str) else \
+            settings.tracing.model_dump(exclude_none=True)
+    if settings.reasoning is not None:
+        cfg["reasoning"] = settings.reasoning.model_dump(exclude_none=True)
+    if settings.parallel_tool_calls is not None:
+        cfg["parallel_tool_calls"] = settings.parallel_tool_calls
     if settings.speed is not None:
         cfg["speed"] = settings.speed
     modalities = settings.output_modalities or settings.modalities or ["audio"]

@@ -1,6 +1,6 @@
-"""Session events: what `async for event in session` yields besides the raw server events.
+"""Session events: what `async for event in session` yields, each a small dataclass with a literal `type`.
 
-Each is a small dataclass with a literal `type`; raw server events come through as ServerEvent with their wire type.
+Every model event comes wrapped in a `raw_model_event`; one wrapping a server event also answers to its wire type.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal, Union
 
+from ..protocol.model_events import RealtimeModelAudioEvent, RealtimeModelConnectionStatusEvent
 from ..protocol.server_events import AttrDict, ServerEvent
 from .agent import RealtimeAgent
 from .guardrails import OutputGuardrailResult
@@ -30,16 +31,67 @@ HISTORY_UPDATED: Final = "history_updated"
 GUARDRAIL_TRIPPED: Final = "guardrail_tripped"
 INPUT_AUDIO_TIMEOUT_TRIGGERED: Final = "input_audio_timeout_triggered"
 CONNECTION: Final = "connection"
+RAW_MODEL_EVENT: Final = "raw_model_event"
 SESSION_EVENT_TYPES: frozenset[str] = frozenset({
     AGENT_START, AGENT_END, HANDOFF, TOOL_START, TOOL_END, TOOL_APPROVAL_REQUIRED, AUDIO, AUDIO_END,
     AUDIO_INTERRUPTED, ERROR, HISTORY_ADDED, HISTORY_UPDATED, GUARDRAIL_TRIPPED, INPUT_AUDIO_TIMEOUT_TRIGGERED,
-    CONNECTION,
+    CONNECTION, RAW_MODEL_EVENT,
 })
+
+
+class RawEventType(str):
+    """The `type` of a raw_model_event that carries a server event: the string "raw_model_event", which also
+    compares equal to the server event's wire type, so `event.type == "response.output_audio_transcript.done"`
+    and `event.type == "raw_model_event"` both hold. (It hashes as "raw_model_event".)"""
+
+    wire: str
+
+    def __new__(cls, wire: str) -> RawEventType:
+        self = super().__new__(cls, RAW_MODEL_EVENT)
+        self.wire = wire
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        return str.__eq__(self, other) is True or self.wire == other
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    __hash__ = str.__hash__
+
+
+_RAW_TYPES: dict[str, RawEventType] = {}
+
+
+def raw_type_for(wire: str) -> RawEventType:
+    """One shared RawEventType per wire type (the set of wire types is small)."""
+    found = _RAW_TYPES.get(wire)
+    if found is None:
+        found = _RAW_TYPES[wire] = RawEventType(wire)
+    return found
 
 
 @dataclass(slots=True)
 class RealtimeEventInfo:
     context: Any
+
+
+@dataclass(slots=True, eq=False)
+class RealtimeRawModelEvent:
+    """One model event as is. When it carries a server event (`data` is a RealtimeModelRawServerEvent),
+    `server_event` is set, `type` also equals the wire type, and the wire fields read as attributes
+    (`event.transcript`), as the raw server events this session yielded before."""
+
+    data: Any
+    info: RealtimeEventInfo
+    type: str = RAW_MODEL_EVENT
+    server_event: ServerEvent | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        server_event = object.__getattribute__(self, "server_event")
+        if server_event is None:
+            raise AttributeError(name)
+        return getattr(server_event, name)
 
 
 @dataclass(slots=True)
@@ -57,8 +109,8 @@ class RealtimeAgentEndEvent:
 
     agent: RealtimeAgent[Any]
     info: RealtimeEventInfo
-    status: str = "completed"
     type: Literal["agent_end"] = AGENT_END
+    status: str = "completed"
 
 
 @dataclass(slots=True)
@@ -74,9 +126,9 @@ class RealtimeToolStart:
     agent: RealtimeAgent[Any]
     tool: FunctionTool
     arguments: str
-    call_id: str
     info: RealtimeEventInfo
     type: Literal["tool_start"] = TOOL_START
+    call_id: str = ""
 
 
 @dataclass(slots=True)
@@ -84,11 +136,11 @@ class RealtimeToolEnd:
     agent: RealtimeAgent[Any]
     tool: FunctionTool
     arguments: str
-    call_id: str
     output: Any
-    duration_s: float
     info: RealtimeEventInfo
     type: Literal["tool_end"] = TOOL_END
+    call_id: str = ""
+    duration_s: float = 0.0
 
 
 @dataclass(slots=True)
@@ -97,23 +149,20 @@ class RealtimeToolApprovalRequired:
 
     agent: RealtimeAgent[Any]
     tool: FunctionTool
-    arguments: str
     call_id: str
+    arguments: str
     info: RealtimeEventInfo
     type: Literal["tool_approval_required"] = TOOL_APPROVAL_REQUIRED
 
 
-@dataclass(slots=True)
-class RealtimeModelAudio:
-    data: bytes
-    response_id: str
+RealtimeModelAudio = RealtimeModelAudioEvent  # the name this module used before the model layer
 
 
 @dataclass(slots=True)
 class RealtimeAudio:
     """A chunk of agent audio, in the session's output format."""
 
-    audio: RealtimeModelAudio
+    audio: RealtimeModelAudioEvent
     item_id: str
     content_index: int
     info: RealtimeEventInfo
@@ -122,9 +171,9 @@ class RealtimeAudio:
 
 @dataclass(slots=True)
 class RealtimeAudioEnd:
+    info: RealtimeEventInfo
     item_id: str
     content_index: int
-    info: RealtimeEventInfo
     type: Literal["audio_end"] = AUDIO_END
 
 
@@ -132,9 +181,9 @@ class RealtimeAudioEnd:
 class RealtimeAudioInterrupted:
     """Stop playback now and drop queued audio: the user or a guardrail interrupted the agent."""
 
+    info: RealtimeEventInfo
     item_id: str | None
     content_index: int | None
-    info: RealtimeEventInfo
     type: Literal["audio_interrupted"] = AUDIO_INTERRUPTED
 
 
@@ -144,8 +193,8 @@ class RealtimeError:
 
     error: AttrDict
     info: RealtimeEventInfo
-    raw: ServerEvent | None = None
     type: Literal["error"] = ERROR
+    raw: ServerEvent | None = None
 
 
 @dataclass(slots=True)
@@ -176,14 +225,25 @@ class RealtimeInputAudioTimeoutTriggered:
     type: Literal["input_audio_timeout_triggered"] = INPUT_AUDIO_TIMEOUT_TRIGGERED
 
 
-@dataclass(slots=True)
+_CONNECTION_TYPE = raw_type_for(CONNECTION)
+_MODEL_STATUS: dict[str, Literal["connecting", "connected", "disconnected"]] = {
+    "connected": "connected", "reconnecting": "connecting", "reconnected": "connected"}
+
+
+@dataclass(slots=True, eq=False)
 class RealtimeConnectionStatus:
-    """The connection changed: `closed` ends the session's event stream."""
+    """The connection changed: `closed` ends the session's event stream. The reference SDK has no such session
+    event, so it comes as a raw_model_event (`data` is the model layer's connection status event) whose `type`
+    also equals "connection"."""
 
     status: Literal["connected", "reconnecting", "reconnected", "failed", "closed"]
     info: RealtimeEventInfo
     detail: dict[str, Any] = field(default_factory=dict)
-    type: Literal["connection"] = CONNECTION
+    type: str = _CONNECTION_TYPE
+
+    @property
+    def data(self) -> RealtimeModelConnectionStatusEvent:
+        return RealtimeModelConnectionStatusEvent(status=_MODEL_STATUS.get(self.status, "disconnected"))
 
 
 RealtimeSessionEvent = Union[
@@ -202,5 +262,5 @@ RealtimeSessionEvent = Union[
     RealtimeGuardrailTripped,
     RealtimeInputAudioTimeoutTriggered,
     RealtimeConnectionStatus,
-    ServerEvent,
+    RealtimeRawModelEvent,
 ]

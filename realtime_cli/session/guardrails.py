@@ -67,7 +67,7 @@ def output_guardrail(*, name: str | None = None) -> Callable[[GuardrailFunction]
 
 
 def output_guardrail(
-    func: GuardrailFunction | None = None, /, *, name: str | None = None
+    func: GuardrailFunction | None = None, *, name: str | None = None
 ) -> OutputGuardrail | Callable[[GuardrailFunction], OutputGuardrail]:
     """Make an OutputGuardrail of a function; use bare or as `@output_guardrail(name=...)`."""
 

@@ -9,14 +9,18 @@ import inspect
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import pydantic
 
+from ..protocol.errors import UserError
 from .agent import Handoff, RealtimeAgent
 from .context import AnyContext
 
-__all__ = ["Handoff", "as_handoff", "default_tool_description", "default_tool_name", "realtime_handoff"]
+THandoffInput = TypeVar("THandoffInput")
+
+__all__ = ["Handoff", "THandoffInput", "as_handoff", "collect_enabled_handoffs", "default_tool_description",
+           "default_tool_name", "enabled_handoffs", "filter_enabled_handoffs", "realtime_handoff"]
 
 
 def default_tool_name(agent: RealtimeAgent[Any]) -> str:
@@ -35,17 +39,21 @@ _EMPTY_SCHEMA: dict[str, Any] = {"type": "object", "properties": {}, "required":
 
 def realtime_handoff(
     agent: RealtimeAgent[Any],
-    *,
     tool_name_override: str | None = None,
     tool_description_override: str | None = None,
-    tool_description: str | None = None,
     on_handoff: Callable[..., Any] | None = None,
     input_type: type[Any] | None = None,
-    is_enabled: bool = True,
+    is_enabled: bool | Callable[[AnyContext, RealtimeAgent[Any]], Any] = True,
+    *,
+    tool_description: str | None = None,
 ) -> Handoff:
     """A handoff to `agent`. `tool_description` (the seed's spelling) and `tool_description_override` are the
-    same thing. `on_handoff(context)` — or `on_handoff(context, input)` with `input_type` — runs first.
+    same thing. `on_handoff(context)` — or `on_handoff(context, input)` with `input_type` — runs first, with the
+    model's arguments validated against `input_type`. `is_enabled` is a bool or a (sync or async) callable of
+    the context and the current agent, evaluated at each session update.
     """
+    if input_type is not None and on_handoff is None:
+        raise UserError("realtime_handoff: input_type needs an on_handoff(context, input) callback")
     adapter = pydantic.TypeAdapter(input_type) if input_type is not None else None
     schema = dict(adapter.json_schema()) if adapter is not None else dict(_EMPTY_SCHEMA)
 
@@ -72,3 +80,16 @@ def realtime_handoff(
 
 def as_handoff(item: RealtimeAgent[Any] | Handoff) -> Handoff:
     return item if isinstance(item, Handoff) else realtime_handoff(item)
+
+
+async def enabled_handoffs(agent: RealtimeAgent[Any], context: AnyContext) -> list[Handoff]:
+    """The agent's handoffs whose `is_enabled` holds now."""
+    return [h for h in (as_handoff(x) for x in agent.handoffs) if await h.enabled(context, agent)]
+
+
+async def filter_enabled_handoffs(handoffs: list[Handoff], context: AnyContext, agent: Any) -> list[Handoff]:
+    return [h for h in handoffs if await h.enabled(context, agent)]
+
+
+async def collect_enabled_handoffs(agent: RealtimeAgent[Any], context: AnyContext) -> list[Handoff]:
+    return await enabled_handoffs(agent, context)

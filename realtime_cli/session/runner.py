@@ -18,7 +18,7 @@ from .config import merge_settings, validate_model_settings, validate_run_config
 from .session import RealtimeSession
 
 _MODEL_CONFIG_KEYS = frozenset({"api_key", "url", "headers", "initial_model_settings", "playback_tracker", "reconnect",
-                                "response_timeout_s"})
+                                "response_timeout_s", "call_id"})
 
 
 class RealtimeRunner:

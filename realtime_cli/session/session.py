@@ -13,6 +13,8 @@ from ..protocol import client_events as ce
 from ..protocol import names
 from ..protocol.codecs import AudioDecodeError, decode_audio
 from ..protocol.errors import RealtimeConnectionError
+from ..protocol.model_events import RealtimeModelAudioEvent, RealtimeModelRawServerEvent
+from ..protocol.model_inputs import SendTranslator
 from ..protocol.playback import RealtimePlaybackTracker
 from ..protocol.secret import Secret
 from ..protocol.server_events import AttrDict, ServerEvent
@@ -24,15 +26,17 @@ from ..protocol.state import (
     ResponseGate,
     heard_text,
 )
+from ..protocol.usage import Usage, usage_from_response
 from ..transport.model import ConnectionEvent, RealtimeModel, RealtimeModelConfig, RealtimeModelEvent
 from . import events as ev
 from ._guardrail_runner import GuardrailRunner
 from ._tool_runner import ToolRunner
+from ._typed_model import initial_settings, on_model_event
 from .agent import RealtimeAgent
 from .config import AgentSpec, ModelSettings, RunConfigModel, build_session_config
 from .context import RunContextWrapper
 from .event_buffer import EventBuffer
-from .handoffs import as_handoff
+from .handoffs import enabled_handoffs
 from .items import History, RealtimeItem, item_from_wire
 
 logger = logging.getLogger("realtime_cli.session")
@@ -65,11 +69,15 @@ class RealtimeSession:
         self._cancelled = CancelledResponses()
         self._ledger = AudioLedger(settings_format(settings))
         self._tracker: RealtimePlaybackTracker | None = model_config.get("playback_tracker")
-        self._voice: str | None = None
+        self._voice: str | dict[str, Any] | None = None
         self._closed = False
         self._ended = False
         self._tools = ToolRunner(self)
         self._guardrails = GuardrailRunner(self, run_config.guardrails_settings.debounce_text_length)
+        self._wire = model.speaks_wire  # False: a custom model with the Agents SDK's typed contract
+        self.sends = SendTranslator()
+        if self._tracker is not None:
+            self._tracker.set_audio_format(self._ledger.audio_format)
 
     # --- public API ------------------------------------------------------------------------------------------
 
@@ -100,6 +108,10 @@ class RealtimeSession:
         """Connect and send the session configuration for the starting agent."""
         self._model.add_listener(self)
         options = dict(self._model_config)
+        if not self._wire:  # the settings go with connect(), as the Agents SDK's models expect
+            options["initial_model_settings"] = await initial_settings(self, self._agent)
+            await self._model.connect(options)  # type: ignore[arg-type]
+            return self
         options["initial_model_settings"] = self._settings.model_dump(exclude_none=True)
         await self._model.connect(options)  # type: ignore[arg-type]
         await self._send(ce.session_update(await self._session_config(self._agent)))
@@ -141,6 +153,8 @@ class RealtimeSession:
 
     async def create_response(self) -> None:
         """Ask the model to respond; queued until the active response ends, never two at once."""
+        if not self._wire and self.sends.take_implied_response():
+            return  # a custom model's user input / tool output send starts the response itself
         if self._gate.request():
             await self._send(ce.response_create())
 
@@ -156,8 +170,10 @@ class RealtimeSession:
     async def approve_tool_call(self, call_id: str, *, always: bool = False) -> None:
         self._tools.resolve_approval(call_id, True, always)
 
-    async def reject_tool_call(self, call_id: str, *, always: bool = False) -> None:
-        self._tools.resolve_approval(call_id, False, always)
+    async def reject_tool_call(self, call_id: str, *, always: bool = False,
+                               rejection_message: str | None = None) -> None:
+        """Refuse a pending call; the model gets `rejection_message` (or a default) as the tool's output."""
+        self._tools.resolve_approval(call_id, False, always, rejection_message)
 
     async def close(self) -> None:
         """Close the connection and end the event stream."""
@@ -180,8 +196,20 @@ class RealtimeSession:
     def info(self) -> ev.RealtimeEventInfo:
         return self._info
 
+    @property
+    def settings(self) -> ModelSettings:
+        return self._settings
+
+    def add_usage(self, usage: Usage) -> None:
+        self._context.usage.add(usage)
+
     async def _send(self, event: ce.ClientEvent) -> None:
-        await self._model.send_event(event)
+        if self._wire:
+            await self._model.send_event(event)  # type: ignore[arg-type]
+            return
+        settings = await initial_settings(self, self._agent) if event["type"] == "session.update" else None
+        for send in self.sends.to_sends(event, settings):
+            await self._model.send_event(send)
 
     async def send_safely(self, event: ce.ClientEvent) -> bool:
         """Send, turning a closed connection into an `error` event; True when sent."""
@@ -198,7 +226,7 @@ class RealtimeSession:
 
     async def _session_config(self, agent: RealtimeAgent[Any]) -> Any:
         tools = [t.to_spec() for t in await agent.get_all_tools(self._context)]
-        tools += [h.to_spec() for h in (as_handoff(x) for x in agent.handoffs) if h.is_enabled]
+        tools += [h.to_spec() for h in await enabled_handoffs(agent, self._context)]
         spec = AgentSpec(await agent.get_system_prompt(self._context), tools, agent.voice)  # type: ignore[arg-type]
         cfg = build_session_config(self._settings, spec)
         if self._voice is None:
@@ -238,8 +266,8 @@ class RealtimeSession:
         played: float | None = None
         if self._tracker is not None:
             state = self._tracker.get_state()
-            same = state.current_item_id == self._ledger.current_item_id
-            played = (state.elapsed_ms or 0.0) if same else 0.0
+            same = state["current_item_id"] == self._ledger.current_item_id
+            played = (state["elapsed_ms"] or 0.0) if same else 0.0
         item_id = self._ledger.current_item_id
         cut = self._ledger.truncation(played, time.monotonic())
         # Cut the item while its response still streams, or while received audio is still being played out.
@@ -259,7 +287,8 @@ class RealtimeSession:
             await self.send_safely(ce.truncate(*cut))
             history_item = self._history.get(cut[0])
             if history_item is not None:
-                self._history.truncate(cut[0], heard_text(history_item.text, cut[2], received_ms))
+                heard = heard_text(getattr(history_item, "text", ""), cut[2], received_ms)
+                self._history.truncate(cut[0], heard)
                 self.emit(ev.RealtimeHistoryUpdated(history=self.history, info=self._info))
         self._ledger.clear()
 
@@ -270,13 +299,22 @@ class RealtimeSession:
         if isinstance(event, ConnectionEvent):
             await self._on_connection(event)
             return
+        if not isinstance(event, ServerEvent):
+            await on_model_event(self, event)
+            return
+        await self.on_server_event(event)
+
+    async def on_server_event(self, event: ServerEvent, *, surface: bool = True) -> None:
+        """Act on one server event; `surface` yields it too (as a raw_model_event answering to its wire type)."""
         kind = event.kind
         if kind in _DELTA_KINDS and event.data.get("response_id") in self._cancelled:
             return  # late output of a cancelled response: never surfaces, never plays
+        if surface:
+            raw_type = ev.RAW_MODEL_EVENT if kind == names.ERROR else ev.raw_type_for(event.type)
+            self.emit(ev.RealtimeRawModelEvent(RealtimeModelRawServerEvent(event.data), self._info, raw_type, event))
         if kind == names.ERROR:
             self._on_error(event)
             return
-        self.emit(event)
         handler = _HANDLERS.get(kind)
         if handler is not None:
             try:
@@ -355,6 +393,9 @@ class RealtimeSession:
         response_id = response.get("id")
         status = str(response.get("status", "completed"))
         send_next = self._gate.on_done(response_id)
+        usage = usage_from_response(response)
+        if usage is not None:
+            self._context.usage.add(usage)
         self.emit(ev.RealtimeAgentEndEvent(agent=self._agent, info=self._info, status=status))
         if send_next and not self._closed:
             await self.send_safely(ce.response_create())
@@ -370,7 +411,7 @@ class RealtimeSession:
             self.emit_error("invalid_audio", f"Server sent an unusable audio delta: {exc}")
             return
         self._ledger.on_delta(item_id, content_index, len(pcm), time.monotonic())
-        audio = ev.RealtimeModelAudio(pcm, response_id)
+        audio = RealtimeModelAudioEvent(pcm, response_id, item_id, content_index)
         self._queue.put(ev.RealtimeAudio(audio, item_id, content_index, self._info))
 
     async def _on_audio_done(self, event: ServerEvent) -> None:
@@ -382,14 +423,15 @@ class RealtimeSession:
     async def _on_text_delta(self, event: ServerEvent) -> None:
         data = event.data
         item_id, delta = str(data.get("item_id", "")), str(data.get("delta", ""))
-        self._history.set_text(item_id, delta, append=True)  # history follows the stream (no event per delta)
+        audio = event.kind == names.TRANSCRIPT_DELTA  # history follows the stream (no event per delta)
+        self._history.set_text(item_id, delta, append=True, audio=audio)
         await self._guardrails.on_text(str(data.get("response_id", "")), item_id, delta)
 
     async def _on_text_done(self, event: ServerEvent) -> None:
         data = event.data
         final = data.get("transcript") if "transcript" in data else data.get("text")
         item_id = str(data.get("item_id", ""))
-        if isinstance(final, str) and self._history.set_text(item_id, final):
+        if isinstance(final, str) and self._history.set_text(item_id, final, audio="transcript" in data):
             self.emit(ev.RealtimeHistoryUpdated(history=self.history, info=self._info))
         await self._guardrails.on_final(str(data.get("response_id", "")), item_id, final)
 
@@ -408,10 +450,14 @@ class RealtimeSession:
     async def _on_item(self, event: ServerEvent) -> None:
         item = event.data.get("item")
         if isinstance(item, dict):
-            self._upsert(item)
+            self._upsert(item, event.data.get("previous_item_id"))
 
-    def _upsert(self, wire_item: dict[str, Any]) -> None:
-        item = item_from_wire(wire_item)
+    def _upsert(self, wire_item: dict[str, Any], previous_item_id: str | None = None) -> None:
+        if wire_item.get("type") == "function_call_output":
+            if self._history.add_tool_output(str(wire_item.get("call_id")), str(wire_item.get("output") or "")):
+                self.emit(ev.RealtimeHistoryUpdated(history=self.history, info=self._info))
+            return
+        item = item_from_wire(wire_item, previous_item_id)
         if item is None or not item.item_id:
             return
         if self._history.upsert(item):
@@ -419,9 +465,7 @@ class RealtimeSession:
         self.emit(ev.RealtimeHistoryUpdated(history=self.history, info=self._info))
 
     async def _on_transcription(self, event: ServerEvent) -> None:
-        item = self._history.get(str(event.data.get("item_id", "")))
-        if item is not None:
-            item.text = str(event.data.get("transcript", ""))
+        if self._history.set_transcript(str(event.data.get("item_id", "")), str(event.data.get("transcript", ""))):
             self.emit(ev.RealtimeHistoryUpdated(history=self.history, info=self._info))
 
     async def _on_item_deleted(self, event: ServerEvent) -> None:

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 import os
 import time
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -20,6 +22,7 @@ from websockets.asyncio.client import ClientConnection
 from ..protocol import names
 from ..protocol.client_events import ClientEvent, to_wire
 from ..protocol.errors import RealtimeConnectionError, UserError
+from ..protocol.model_inputs import RealtimeModelSendEvent, send_to_client_events
 from ..protocol.reconnect import ReconnectPolicy, should_reconnect
 from ..protocol.replay import ConversationMirror
 from ..protocol.secret import REDACTED, Secret
@@ -45,19 +48,30 @@ _MIRRORED_KINDS = frozenset({
 })
 
 
-def resolve_api_key(options: RealtimeModelConfig) -> str | None:
-    """The API key from model_config (a string or a callable) or OPENAI_API_KEY."""
-    key = options.get("api_key")
+async def resolve_api_key(options: RealtimeModelConfig) -> str | None:
+    """The API key from model_config (a string, or a sync or async callable) or OPENAI_API_KEY."""
+    key: Any = options.get("api_key")
     if callable(key):
         key = key()
-    return key or os.environ.get("OPENAI_API_KEY") or None
+        if inspect.isawaitable(key):
+            key = await key
+    return str(key) if key else os.environ.get("OPENAI_API_KEY") or None
 
 
-def build_url(base: str, model: str) -> str:
-    """`base` with `?model=` added unless it already names one."""
+def _header_auth(headers: dict[str, str]) -> bool:
+    """The caller authenticates with its own header (an Azure-style `api-key`, or its own Authorization)."""
+    return any(k.lower() in ("api-key", "authorization") for k in headers)
+
+
+def build_url(base: str, model: str, call_id: str | None = None) -> str:
+    """`base` with `?model=` added unless it already names one (or `?call_id=` to attach to an existing call)."""
     parts = urlsplit(base)
     query = dict(parse_qsl(parts.query))
-    query.setdefault("model", model)
+    if call_id:
+        query.pop("model", None)
+        query["call_id"] = call_id
+    else:
+        query.setdefault("model", model)
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/v1/realtime", urlencode(query), ""))
 
 
@@ -79,7 +93,10 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
     normally, listeners get `failed` (if it gave up) and then one final ConnectionEvent(closed).
     """
 
-    def __init__(self) -> None:
+    speaks_wire = True
+
+    def __init__(self, *, transport_config: Mapping[str, Any] | None = None) -> None:
+        self._transport = dict(transport_config or {})  # ping_interval, ping_timeout, handshake_timeout, max_size
         self._listeners: list[RealtimeModelListener] = []
         self._ws: ClientConnection | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -111,16 +128,17 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
         protocol = settings.get("protocol")
         self.dialect = protocol if protocol in names.DIALECTS else names.dialect_for_model(self.model_name)
         base = options.get("url") or os.environ.get(URL_ENV) or names.DEFAULT_URL
-        self.url = build_url(base, self.model_name)
+        self.url = build_url(base, self.model_name, options.get("call_id"))
         self._policy = ReconnectPolicy.from_config(options.get("reconnect"))
-        key = resolve_api_key(options)
-        if not key:
+        key = await resolve_api_key(options)
+        if not key and not _header_auth(options.get("headers") or {}):
             raise UserError(
                 "No OpenAI API key: set OPENAI_API_KEY or pass model_config={'api_key': ...} "
                 "(or run offline on the embedded engine with RTAGENT_BACKEND=local)."
             )
-        self._secret = Secret(key)
-        guard_library_logs(key)
+        self._secret = Secret(key) if key else None
+        if key:
+            guard_library_logs(key)
         self._watchdog = ResponseWatchdog(_timeout(options.get("response_timeout_s", DEFAULT_RESPONSE_TIMEOUT_S)))
         headers: dict[str, str] = {}
         if self.dialect == "beta":
@@ -139,12 +157,12 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
         try:
             return await websockets.connect(
                 self.url,
-                additional_headers={"Authorization": f"Bearer {self._secret.reveal() if self._secret else ''}",
+                additional_headers={**({"Authorization": f"Bearer {self._secret.reveal()}"} if self._secret else {}),
                                     **self._headers},
-                max_size=names.MAX_FRAME_BYTES,
-                open_timeout=OPEN_TIMEOUT_S,
-                ping_interval=PING_INTERVAL_S,
-                ping_timeout=PING_TIMEOUT_S,
+                max_size=self._transport.get("max_size", names.MAX_FRAME_BYTES),
+                open_timeout=self._transport.get("handshake_timeout", OPEN_TIMEOUT_S),
+                ping_interval=self._transport.get("ping_interval", PING_INTERVAL_S),
+                ping_timeout=self._transport.get("ping_timeout", PING_TIMEOUT_S),
                 close_timeout=2,
             )
         except (OSError, asyncio.TimeoutError, websockets.InvalidHandshake, websockets.InvalidURI) as exc:
@@ -281,8 +299,12 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
         message = f"Gave up reconnecting after {self._policy.max_attempts} attempts: {why}"
         return ConnectionEvent("failed", code=names.CLOSE_ABNORMAL, message=message), self._policy.max_attempts
 
-    async def send_event(self, event: ClientEvent) -> None:
+    async def send_event(self, event: ClientEvent | RealtimeModelSendEvent) -> None:
         """Send one event; while reconnecting, wait for the new connection (the replay goes first)."""
+        if not isinstance(event, dict):  # a typed send (the Agents SDK's model inputs): its client events
+            for client_event in send_to_client_events(event):
+                await self.send_event(client_event)
+            return
         if self._ws is None and not self._finished:
             raise RealtimeConnectionError("Not connected: enter the session (`async with session:`) first.")
         try:

@@ -126,6 +126,7 @@ async def test_guardrail_demo_trips_on_its_own_tool_output() -> None:
 # --- the bad-config table --------------------------------------------------------------------------------------------
 
 B = "tests/cli/bad_configs/"
+VOICE_LIST = "alloy, ash, ballad, coral, echo, fable, nova, onyx, sage, shimmer, verse, marin, cedar"
 BAD_CONFIGS: list[tuple[str, str]] = [
     ("typo_key", f"{B}typo_key.yaml:7:5: unknown key 'instructons' in agent 'billing'; did you mean 'instructions'?"),
     ("unknown_top_key", f"{B}unknown_top_key.yaml:2:1: unknown key 'model_setings' at the top level; "
@@ -186,6 +187,10 @@ BAD_CONFIGS: list[tuple[str, str]] = [
                      "the value in quotes (YAML reads yes/no/on/off as booleans and digits as numbers)"),
     ("bad_tool_name", f"{B}bad_tool_name.yaml:5:3: tool name 'look up' may only contain letters, digits, '_' and "
                       "'-' (at most 64); rename it"),
+    ("unknown_voice", f"{B}unknown_voice.yaml:3:10: 'voice' in model_settings should be a voice the service knows "
+                      f"({VOICE_LIST}) or a custom voice {{'id': ...}}; did you mean 'alloy'? (got 'alloyy')"),
+    ("agent_unknown_voice", f"{B}agent_unknown_voice.yaml:5:12: 'voice' in agent 'main' should be a voice the "
+                            f"service knows ({VOICE_LIST}) or a custom voice {{'id': ...}} (got 'robot')"),
     ("unknown_tag", f"{B}unknown_tag.yaml:4:19: YAML syntax error: could not determine a constructor for the tag "
                     "'tag:yaml.org,2002:python/object:os.system'; remove the '!tag' (only plain YAML values are "
                     "allowed)"),

@@ -137,6 +137,7 @@ def test_record_writes_events_and_audio_without_secrets(tmp_path: Path) -> None:
     lines = (tmp_path / "rec/events.jsonl").read_text().splitlines()
     events = [json.loads(line) for line in lines]
     assert any(e["type"] == "tool_end" for e in events)
+    assert any(e["type"] == "response.done" for e in events)  # raw server events are recorded as on the wire
     assert any(e["type"] == "audio" and "bytes of audio" in e["audio"]["data"] for e in events)
     assert not any(len(line) > 20000 for line in lines)  # audio payloads are elided
     for name in ("input.wav", "output.wav"):

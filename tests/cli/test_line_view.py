@@ -73,7 +73,7 @@ def test_an_interrupted_reply_ends_with_a_dash() -> None:
     view = ViewState(agent="Bot")
     view.apply(server("response.output_text.delta", item_id="a1", delta="Let me tell you"))
     printer.feed(view)
-    view.apply(ev.RealtimeAudioInterrupted("a1", 0, INFO))
+    view.apply(ev.RealtimeAudioInterrupted(INFO, "a1", 0))
     printer.feed(view)
     assert out.getvalue() == "Bot › Let me tell you —\n"
 

@@ -114,8 +114,8 @@ ESC interrupt · q quit
 
 def test_interrupted_tool_states_and_custom_hints() -> None:
     view = ViewState(agent="Bot")
-    view.apply(ev.RealtimeToolStart(SUPPORT, WEATHER, "not json", "c1", INFO))
-    view.apply(ev.RealtimeToolApprovalRequired(SUPPORT, REFUND, "{}", "c2", INFO))
+    view.apply(ev.RealtimeToolStart(SUPPORT, WEATHER, "not json", INFO, call_id="c1"))
+    view.apply(ev.RealtimeToolApprovalRequired(SUPPORT, REFUND, "c2", "{}", INFO))
     view.resolve_approval("c2", approved=False)
     view.apply(server("input_audio_buffer.speech_started", item_id="u1"))
     view.set_key_hints("SPACE talk · q quit")

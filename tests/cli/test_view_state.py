@@ -26,7 +26,7 @@ from realtime_cli.protocol.server_events import AttrDict, ServerEvent
 from realtime_cli.session import events as ev
 from realtime_cli.session.agent import RealtimeAgent
 from realtime_cli.session.guardrails import GuardrailFunctionOutput, OutputGuardrail, OutputGuardrailResult
-from realtime_cli.session.items import RealtimeItem
+from realtime_cli.session.items import AssistantAudio, AssistantMessageItem
 from realtime_cli.session.tool import FunctionTool
 
 INFO = ev.RealtimeEventInfo(context=None)
@@ -234,7 +234,7 @@ def test_interruption_freezes_text_and_cuts_to_heard() -> None:
                       transcript="Our opening hours are nine to five."))
     line = view.snapshot().entries[0]
     assert line == AssistantLine(1, "a1", "Customer Service", "Our opening hours are ", True, interrupted=True)
-    heard = RealtimeItem("a1", "message", role="assistant", text="Our opening")
+    heard = AssistantMessageItem(item_id="a1", status="incomplete", content=[AssistantAudio(transcript="Our opening")])
     view.apply(ev.RealtimeHistoryUpdated(history=[heard], info=INFO))
     assert view.snapshot().entries[0].text == "Our opening"
 
@@ -255,7 +255,8 @@ def test_latency_from_key_release_to_first_audio() -> None:
     clock.now = 10.2
     view.apply(server("input_audio_buffer.committed", item_id="u1"))  # later commit keeps the key-release time
     clock.now = 10.612
-    audio = ev.RealtimeAudio(audio=ev.RealtimeModelAudio(b"\0\0", "r1"), item_id="a1", content_index=0, info=INFO)
+    chunk = ev.RealtimeModelAudioEvent(b"\0\0", "r1", "a1", 0)
+    audio = ev.RealtimeAudio(audio=chunk, item_id="a1", content_index=0, info=INFO)
     view.apply(audio)
     clock.now = 11.0
     view.apply(audio)  # only the first audio of the turn counts
@@ -277,7 +278,8 @@ def test_latency_from_commit_and_speech_restarting_the_turn() -> None:
     clock.now = 7.0
     view.apply(server("input_audio_buffer.committed", item_id="u2"))
     clock.now = 7.4
-    view.apply(ev.RealtimeAudio(audio=ev.RealtimeModelAudio(b"", "r1"), item_id="a1", content_index=0, info=INFO))
+    chunk = ev.RealtimeModelAudioEvent(b"", "r1", "a1", 0)
+    view.apply(ev.RealtimeAudio(audio=chunk, item_id="a1", content_index=0, info=INFO))
     assert view.snapshot().status.latency_ms == pytest.approx(400.0)
 
 

@@ -96,3 +96,62 @@ def test_agent_clone_copies_lists() -> None:
     b = a.clone(name="B")
     b.tools.append(object())  # type: ignore[arg-type]
     assert a.tools == [] and b.name == "B" and b.instructions == "x"
+
+
+# --- every key of the reference's settings ----------------------------------------------------------------------------
+
+NESTED = {"model_settings": {
+    "model_name": "gpt-realtime",
+    "audio": {"input": {"format": {"type": "audio/pcm", "rate": 24000}, "noise_reduction": {"type": "near_field"},
+                        "transcription": {"model": "gpt-4o-mini-transcribe", "language": "en",
+                                          "keywords": ["rtagent"], "languages": ["en", "fr"], "delay": "low"},
+                        "turn_detection": {"type": "semantic_vad", "interrupt_response": True,
+                                           "model_version": "v2"}},
+              "output": {"format": "pcm16", "voice": "marin", "speed": 1.1}},
+    "prompt": {"id": "pmpt_1", "version": "3", "variables": {"city": "Paris"}},
+    "tracing": {"workflow_name": "support", "group_id": "g1"},
+    "reasoning": {"effort": "low"},
+    "parallel_tool_calls": False,
+    "tool_choice": "auto",
+}, "tracing_disabled": False, "tool_execution": {"pre_approval_tool_input_guardrails": True}}
+
+
+def test_nested_audio_and_the_other_reference_keys_reach_the_ga_session() -> None:
+    from realtime_cli.protocol.session_config import session_to_wire
+
+    cfg = build_session_config(validate_run_config(NESTED).model_settings, AgentSpec("hi"))
+    wire = session_to_wire(cfg, "ga")
+    assert wire["audio"]["input"] == {
+        "format": {"type": "audio/pcm", "rate": 24000}, "noise_reduction": {"type": "near_field"},
+        "transcription": {"model": "gpt-4o-mini-transcribe", "language": "en", "keywords": ["rtagent"],
+                          "languages": ["en", "fr"], "delay": "low"},
+        "turn_detection": {"type": "semantic_vad", "interrupt_response": True, "model_version": "v2"}}
+    assert wire["audio"]["output"] == {"format": {"type": "audio/pcm", "rate": 24000}, "voice": "marin", "speed": 1.1}
+    assert wire["prompt"] == {"id": "pmpt_1", "version": "3", "variables": {"city": "Paris"}}
+    assert wire["tracing"] == {"workflow_name": "support", "group_id": "g1"}
+    assert (wire["reasoning"], wire["parallel_tool_calls"], wire["tool_choice"]) == ({"effort": "low"}, False, "auto")
+    beta = session_to_wire(cfg, "beta")  # the beta dialect has none of the GA-only keys
+    assert not {"prompt", "tracing", "reasoning", "parallel_tool_calls"} & set(beta)
+    assert "model_version" not in beta["turn_detection"]
+
+
+def test_nested_audio_equals_the_flat_keys_and_a_setting_given_twice_is_one_error() -> None:
+    flat = validate_run_config({"model_settings": {"voice": "marin", "output_audio_format": "g711_ulaw",
+                                                   "turn_detection": None}}).model_settings
+    nested = validate_run_config({"model_settings": {"audio": {"output": {"voice": "marin", "format": "g711_ulaw"},
+                                                               "input": {"turn_detection": None}}}}).model_settings
+    assert build_session_config(flat, AgentSpec("x")) == build_session_config(nested, AgentSpec("x"))
+    with pytest.raises(ConfigError, match=r"audio\.output\.voice and voice are the same setting"):
+        validate_run_config({"model_settings": {"voice": "ash", "audio": {"output": {"voice": "marin"}}}})
+    with pytest.raises(ConfigError, match=r"config.model_settings.audio.input.formatt: unknown key; did you mean"):
+        validate_run_config({"model_settings": {"audio": {"input": {"formatt": "pcm16"}}}})
+
+
+def test_custom_voice_objects_and_unknown_voices() -> None:
+    cfg = validate_run_config({"model_settings": {"voice": {"id": "voice_123"}}})
+    assert build_session_config(cfg.model_settings, AgentSpec("x"))["voice"] == {"id": "voice_123"}
+    with pytest.raises(ConfigError, match=r"model_settings.voice: should be a voice the service knows .*did you "
+                                          r"mean 'alloy'\? \(got 'alloyy'\)"):
+        RealtimeRunner(RealtimeAgent(name="A"), config={"model_settings": {"voice": "alloyy"}})
+    with pytest.raises(ConfigError, match="Agent 'B': voice should be a voice the service knows"):
+        RealtimeAgent(name="B", voice="robot")

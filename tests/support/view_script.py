@@ -54,7 +54,8 @@ def agent_says(item_id: str, text: str) -> list[Any]:
 
 def script() -> list[Any]:
     """A whole voice conversation; ("tick", s) advances the clock."""
-    audio = ev.RealtimeAudio(audio=ev.RealtimeModelAudio(b"", "r1"), item_id="a1", content_index=0, info=INFO)
+    chunk = ev.RealtimeModelAudioEvent(b"", "r1", "a1", 0)
+    audio = ev.RealtimeAudio(audio=chunk, item_id="a1", content_index=0, info=INFO)
     said = GuardrailFunctionOutput("I can't promise refunds.", True)
     guard = OutputGuardrail(guardrail_function=lambda c, a, t: said, name="no_refunds")
     trip = ev.RealtimeGuardrailTripped([OutputGuardrailResult(guard, "", BILLING, said)], "I can refund you", INFO)
@@ -63,19 +64,19 @@ def script() -> list[Any]:
         *user_speaks("u1", "What's the weather in Paris?"),
         ("tick", 0.612),
         audio,
-        ev.RealtimeToolStart(SUPPORT, WEATHER, '{"city":"Paris"}', "c1", INFO),
-        ev.RealtimeToolEnd(SUPPORT, WEATHER, '{"city":"Paris"}', "c1", "Sunny, 21 °C", 0.012, INFO),
+        ev.RealtimeToolStart(SUPPORT, WEATHER, '{"city":"Paris"}', INFO, call_id="c1"),
+        ev.RealtimeToolEnd(SUPPORT, WEATHER, '{"city":"Paris"}', "Sunny, 21 °C", INFO, call_id="c1", duration_s=0.012),
         *agent_says("a1", "It is sunny and 21 degrees in Paris."),
         *user_speaks("u2", "I want a refund."),
         ev.RealtimeHandoffEvent(SUPPORT, BILLING, INFO),
         *agent_says("a2", "Billing here, let me look at your order."),
-        ev.RealtimeAudioInterrupted("a2", 0, INFO),
+        ev.RealtimeAudioInterrupted(INFO, "a2", 0),
         server("response.output_audio_transcript.delta", item_id="a3", delta="I can refund you "),
         trip,  # the streaming reply that tripped it is withheld; the guardrail's message is shown instead
-        ev.RealtimeAudioInterrupted("a3", 0, INFO),
+        ev.RealtimeAudioInterrupted(INFO, "a3", 0),
         ev.RealtimeError(AttrDict(type="invalid_request_error", code="rate_limit_exceeded",
                                   message="Too many requests."), INFO),
-        ev.RealtimeToolApprovalRequired(BILLING, REFUND, '{"order": "A-17", "amount": 20}', "c2", INFO),
+        ev.RealtimeToolApprovalRequired(BILLING, REFUND, "c2", '{"order": "A-17", "amount": 20}', INFO),
     ]
 
 

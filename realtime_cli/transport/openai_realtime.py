@@ -1,0 +1,69 @@
+"""The OpenAI-specific pieces of the model layer: default settings, API key resolution, transport options and
+the SIP model that attaches to an existing call, named as in the Agents SDK's `openai_realtime` module.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from typing_extensions import NotRequired, TypedDict
+
+from ..protocol import names
+from ..protocol.codecs import GA_FORMAT_TYPES, PCM16_RATE
+from ..protocol.errors import UserError
+from ..protocol.playback import audio_format_of
+from .model import RealtimeModelConfig
+from .websocket import OpenAIRealtimeWebSocketModel
+
+DEFAULT_MODEL_SETTINGS: dict[str, Any] = {
+    "voice": "ash",
+    "modalities": ["audio"],
+    "input_audio_format": "pcm16",
+    "output_audio_format": "pcm16",
+    "input_audio_transcription": {"model": names.DEFAULT_TRANSCRIPTION_MODEL},
+    "turn_detection": {"type": "semantic_vad", "interrupt_response": True},
+}
+
+
+class TransportConfig(TypedDict):
+    """WebSocket options of OpenAIRealtimeWebSocketModel (seconds and bytes)."""
+
+    ping_interval: NotRequired[float | None]
+    ping_timeout: NotRequired[float | None]
+    handshake_timeout: NotRequired[float]
+    max_size: NotRequired[int | None]
+
+
+async def get_api_key(key: str | Callable[[], Any] | None) -> str | None:
+    """The key itself, the result of a (sync or async) key function, or OPENAI_API_KEY when None."""
+    if isinstance(key, str):
+        return key
+    if callable(key):
+        value = key()
+        if inspect.isawaitable(value):
+            value = await value
+        return None if value is None else str(value)
+    return os.environ.get("OPENAI_API_KEY")
+
+
+def to_realtime_audio_format(value: Any) -> Mapping[str, Any] | None:
+    """A format given by name, mapping or format object, as the GA session's `{"type": ..., "rate": ...}`."""
+    if value is None:
+        return None
+    fmt = audio_format_of(value)
+    out: dict[str, Any] = {"type": GA_FORMAT_TYPES[fmt]}
+    if fmt == "pcm16":
+        out["rate"] = PCM16_RATE
+    return out
+
+
+class OpenAIRealtimeSIPModel(OpenAIRealtimeWebSocketModel):
+    """Attaches to a call the Realtime API already holds (a SIP call): `model_config` must give `call_id`."""
+
+    async def connect(self, options: RealtimeModelConfig) -> None:
+        if not options.get("call_id"):
+            raise UserError("OpenAIRealtimeSIPModel needs model_config={'call_id': ...} (the call to attach to).")
+        await super().connect(options)

@@ -1,0 +1,164 @@
+"""function_tool's reference options (is_enabled, failure_error_function, timeout), handoff is_enabled callables,
+and usage accounting from response.done: over the scripted server and ScriptedRealtimeModel."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from realtime_cli import (
+    RealtimeAgent,
+    RealtimeModelSendUserInput,
+    RealtimeRunner,
+    RunContextWrapper,
+    function_tool,
+    realtime_handoff,
+)
+from realtime_cli.session.tool import ToolTimeoutError
+from realtime_cli.testing import RealtimeStep, ScriptedRealtimeModel
+from support.harness import run_scripted
+from support.scripted_server import ScriptedConnection
+from support.server_events import Events
+
+E = Events("ga")
+
+
+def _admin_only(ctx: RunContextWrapper[Any], agent: RealtimeAgent[Any]) -> bool:
+    return bool(ctx.context and ctx.context.get("admin"))
+
+
+async def _async_never(ctx: RunContextWrapper[Any], agent: RealtimeAgent[Any]) -> bool:
+    return False
+
+
+@function_tool(is_enabled=_admin_only)
+def delete_user(name: str) -> str:
+    """Delete a user."""
+    return f"deleted {name}"
+
+
+@function_tool
+def lookup(name: str) -> str:
+    """Look a user up."""
+    return name
+
+
+async def _initial_settings(agent: RealtimeAgent[Any], context: Any) -> dict[str, Any]:
+    model = ScriptedRealtimeModel([RealtimeStep(expect=RealtimeModelSendUserInput)])
+    session = await RealtimeRunner(agent, model=model).run(context=context)
+    async with session:
+        await session.send_message("hi")
+    return model.connect_calls[0]["initial_model_settings"]
+
+
+@pytest.mark.parametrize(("context", "visible"), [({"admin": True}, ["delete_user", "lookup"]), ({}, ["lookup"])])
+async def test_is_enabled_decides_which_tools_the_model_sees(context: dict[str, Any], visible: list[str]) -> None:
+    billing = RealtimeAgent(name="Billing")
+    agent = RealtimeAgent(name="Main", tools=[delete_user, lookup],
+                          handoffs=[realtime_handoff(billing, is_enabled=_async_never), RealtimeAgent(name="Tech")])
+    settings = await _initial_settings(agent, context)
+    assert [t.name for t in settings["tools"]] == visible
+    assert [h.tool_name for h in settings["handoffs"]] == ["transfer_to_tech"]  # the async False hides billing
+
+
+async def test_disabled_handoffs_are_left_out_of_the_wire_session_update() -> None:
+    async def script(c: ScriptedConnection) -> None:
+        update = await c.expect("session.update")
+        assert [t["name"] for t in update["session"]["tools"]] == ["lookup", "transfer_to_tech"]
+        await c.close()
+
+    agent = RealtimeAgent(name="Main", tools=[delete_user, lookup],
+                          handoffs=[realtime_handoff(RealtimeAgent(name="Billing"), is_enabled=False),
+                                    RealtimeAgent(name="Tech")])
+    await run_scripted(script, agent)
+
+
+async def test_failure_error_function_turns_an_exception_into_the_output() -> None:
+    def explain(ctx: RunContextWrapper[Any], error: Exception) -> str:
+        return f"could not: {error}"
+
+    @function_tool(failure_error_function=explain)
+    def fragile(x: int) -> str:
+        """Always fails."""
+        raise RuntimeError("backend down")
+
+    @function_tool(failure_error_function=None)
+    def raw(x: int) -> str:
+        """Always fails."""
+        raise RuntimeError("backend down")
+
+    ctx = RunContextWrapper(None)
+    assert await fragile.on_invoke_tool(ctx, '{"x": 1}') == "could not: backend down"
+    with pytest.raises(RuntimeError, match="backend down"):
+        await raw.on_invoke_tool(ctx, '{"x": 1}')
+
+
+async def test_timeout_gives_the_model_a_message_or_raises() -> None:
+    never = asyncio.Event()
+
+    @function_tool(timeout=0.05)
+    async def slow() -> str:
+        """Waits forever."""
+        await never.wait()
+        return "done"
+
+    @function_tool(timeout=0.05, timeout_behavior="raise_exception")
+    async def slow_raising() -> str:
+        """Waits forever."""
+        await never.wait()
+        return "done"
+
+    ctx = RunContextWrapper(None)
+    assert await slow.on_invoke_tool(ctx, "{}") == "An error occurred while running the tool slow: it did not " \
+        "finish within 0.05 s"
+    with pytest.raises(ToolTimeoutError):
+        await slow_raising.on_invoke_tool(ctx, "{}")
+    with pytest.raises(ValueError, match="positive"):
+        function_tool(timeout=-1)
+
+
+async def test_usage_from_response_done_adds_up_in_the_context() -> None:
+    async def script(c: ScriptedConnection) -> None:
+        await c.expect("session.update")
+        await c.expect("conversation.item.create")
+        await c.expect("response.create")
+        await c.send(*E.assistant_turn("resp_1", "item_a", "Hello"))
+        await c.close()
+
+    holder: list[Any] = []
+
+    async def talk(session: Any) -> None:
+        holder.append(session)
+        await session.send_message("hi")
+
+    await run_scripted(script, RealtimeAgent(name="A"), action=talk)
+    usage = holder[0].context_wrapper.usage
+    assert (usage.requests, usage.input_tokens, usage.output_tokens, usage.total_tokens) == (1, 4, 6, 10)
+    assert len(usage.request_usage_entries) == 1
+
+
+async def test_reject_with_a_message_answers_the_call_with_it_and_ends_the_tool() -> None:
+    @function_tool(needs_approval=True)
+    def refund(order: str) -> str:
+        """Refund an order."""
+        return "refunded"
+
+    outputs: list[dict[str, Any]] = []
+
+    async def script(c: ScriptedConnection) -> None:
+        await c.expect("session.update")
+        await c.send(E.response_created("resp_1"), E.function_call("resp_1", "fc_1", "call_1", "refund",
+                                                                   '{"order": "A1"}'), E.response_done("resp_1"))
+        outputs.append((await c.expect("conversation.item.create"))["item"])
+        await c.expect("response.create")
+        await c.close()
+
+    async def on_event(session: Any, event: Any) -> None:
+        if event.type == "tool_approval_required":
+            await session.reject_tool_call(event.call_id, rejection_message="Refunds need a manager.")
+
+    events, _ = await run_scripted(script, RealtimeAgent(name="A", tools=[refund]), on_event=on_event)
+    assert outputs[0]["output"] == "Refunds need a manager."
+    assert [e.output for e in events if e.type == "tool_end"] == ["Refunds need a manager."]
