@@ -377,51 +377,25 @@ class DuplexAudio:
     def _open_duplex(
         self, sd: Any, in_dev: DeviceInfo, out_dev: DeviceInfo, in_fmt: StreamFormat, out_fmt: StreamFormat
     ) -> None:
-        stream = sd.Stream(
-            device=(in_dev.index, out_dev.index),
-            samplerate=out_fmt.samplerate,
-            blocksize=len(self._mono),
-            dtype="int16",
-            channels=(in_fmt.channels, out_fmt.channels),
-            latency=self.config.latency,
-            callback=self._duplex_callback,
-        )
+        stream = sd.Stream(device=(in_dev.index, out_dev.index), samplerate=out_fmt.samplerate,
+                           blocksize=len(self._mono), dtype="int16", channels=(in_fmt.channels, out_fmt.channels),
+                           latency=self.config.latency, callback=self._duplex_callback)
         self._streams = [stream]
         self._duplex = True
 
-    def _open_pair(
-        self,
-        sd: Any,
-        in_dev: DeviceInfo | None,
-        out_dev: DeviceInfo | None,
-        in_fmt: StreamFormat | None,
-        out_fmt: StreamFormat | None,
-    ) -> None:
+    def _open_pair(self, sd: Any, in_dev: DeviceInfo | None, out_dev: DeviceInfo | None,
+                   in_fmt: StreamFormat | None, out_fmt: StreamFormat | None) -> None:
         self._duplex = False
+        common = {"dtype": "int16", "latency": self.config.latency}
         if out_dev is not None and out_fmt is not None:
-            self._streams.append(
-                sd.OutputStream(
-                    device=out_dev.index,
-                    samplerate=out_fmt.samplerate,
-                    blocksize=len(self._mono),
-                    dtype="int16",
-                    channels=out_fmt.channels,
-                    latency=self.config.latency,
-                    callback=self.output_callback,
-                )
-            )
+            self._streams.append(sd.OutputStream(device=out_dev.index, samplerate=out_fmt.samplerate,
+                                                 blocksize=len(self._mono), channels=out_fmt.channels,
+                                                 callback=self.output_callback, **common))
         if in_dev is not None and in_fmt is not None:
-            self._streams.append(
-                sd.InputStream(
-                    device=in_dev.index,
-                    samplerate=in_fmt.samplerate,
-                    blocksize=max(int(in_fmt.samplerate * self.config.block_ms / 1000), 1),
-                    dtype="int16",
-                    channels=in_fmt.channels,
-                    latency=self.config.latency,
-                    callback=self.input_callback,
-                )
-            )
+            block = max(int(in_fmt.samplerate * self.config.block_ms / 1000), 1)
+            self._streams.append(sd.InputStream(device=in_dev.index, samplerate=in_fmt.samplerate,
+                                                blocksize=block, channels=in_fmt.channels,
+                                                callback=self.input_callback, **common))
 
     def _close_streams(self) -> None:
         streams, self._streams = self._streams, []
