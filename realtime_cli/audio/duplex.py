@@ -55,6 +55,7 @@ class AudioConfig:
     max_prebuffer_ms: float = 120.0
     buffer_s: float = 32.0
     stall_threshold_s: float = 1.0
+    start_grace_s: float = 2.0  # no stall verdict until the streams had this long to start
     prefer_duplex: bool = True  # one full-duplex stream when both sides share a rate (else an input/output pair)
     deliver_ms: float = 0.0  # wake the loop for mic audio only once this much is waiting (0: every block)
 
@@ -174,7 +175,7 @@ class DuplexAudio:
                     self._open_pair(sd, in_dev, out_dev, in_fmt, out_fmt)
             else:
                 self._open_pair(sd, in_dev, out_dev, in_fmt, out_fmt)
-            self.watchdog.arm()
+            self.watchdog.arm(grace_s=self.config.start_grace_s)
             for stream in self._streams:
                 stream.start()
         except sd.PortAudioError as exc:
@@ -300,8 +301,8 @@ class DuplexAudio:
 
     def input_callback(self, indata: npt.NDArray[np.int16], frames: int, time_info: Any, status: Any) -> None:
         now = time.monotonic()
+        self.watchdog.beat(now)  # either direction calling back means the device is alive
         if self.jitter is None:
-            self.watchdog.beat()
             self._callbacks += 1
         if status:
             self._count_status(status)
