@@ -1,7 +1,8 @@
 """Voice in real time, end to end: the real `rtagent talk` on the virtual sound card, spoken turns, a busy core.
 
 Per mode (push-to-talk with SPACE as a toggle — tmux has no key releases — and open mic), espeak-ng questions are
-played into the virtual mic while both virtual devices are recorded with timestamps; one extra process spins on a
+played into a virtual mic while both virtual devices are recorded with timestamps (two PulseAudio null sinks
+loaded for the run, so nobody else's audio on the shared vmic/vspeaker gets in); one extra process spins on a
 core the whole time. Prints: capture-to-socket lag at the first and last turn (the client's own per-turn figure),
 end of speech → first agent audio p50/p95 from the recordings and from the status bar, voiced seconds played into
 the mic vs sent to the engine (`--record`'s input.wav), and the client's idle CPU.
@@ -206,14 +207,39 @@ def wait_agent_done(speaker: Tap, after: int, timeout: float = 25.0) -> int | No
     return first
 
 
+class PrivateCard:
+    """Two null sinks of our own (speaker, and a mic fed through its monitor), so tests or benches that other
+    people run on the shared vspeaker/vmic cannot leak into the recordings; unloaded on close."""
+
+    def __init__(self) -> None:
+        tag = uuid.uuid4().hex[:6]
+        self.speaker, self.mic = f"bench_spk_{tag}", f"bench_mic_{tag}"
+        self.modules = [self._load(self.speaker), self._load(self.mic)]
+
+    @staticmethod
+    def _load(name: str) -> str:
+        return subprocess.run(["pactl", "load-module", "module-null-sink", f"sink_name={name}", "rate=24000",
+                               "channels=1", "format=s16le"], check=True, capture_output=True,
+                              text=True).stdout.strip()
+
+    def env(self) -> str:
+        """Shell prefix that makes rtagent's default devices ours (libpulse reads these variables)."""
+        return f"PULSE_SINK={self.speaker} PULSE_SOURCE={self.mic}.monitor"
+
+    def close(self) -> None:
+        for module in self.modules:
+            subprocess.run(["pactl", "unload-module", module], capture_output=True)
+
+
 def run_mode(mode: str, turns: int, wavs: list[Path], work: Path) -> dict[str, object]:
     record = work / f"rec-{mode.replace(' ', '-')}"
     flags = "--vad" if mode == "open mic" else ""
     pane = Pane()
-    mic, speaker = Tap("vmic.monitor"), Tap("vspeaker.monitor")
+    card = PrivateCard()
+    mic, speaker = Tap(f"{card.mic}.monitor"), Tap(f"{card.speaker}.monitor")
     result: dict[str, object] = {"mode": mode}
     try:
-        pane.start(f"{RTAGENT} talk --agent configs/support.yaml {flags} --record {record}")
+        pane.start(f"{card.env()} {RTAGENT} talk --agent configs/support.yaml {flags} --record {record}")
         if not pane.wait_for("connected", 40):
             raise RuntimeError("rtagent never connected:\n" + pane.screen())
         pid = pane.pid()
@@ -224,7 +250,7 @@ def run_mode(mode: str, turns: int, wavs: list[Path], work: Path) -> dict[str, o
                 pane.keys(" ")
                 time.sleep(0.15)
             start = mic.now_index()
-            subprocess.run(["paplay", "-d", "vmic", str(wav)], check=True)
+            subprocess.run(["paplay", "-d", card.mic, str(wav)], check=True)
             released = time.monotonic()
             if mode != "open mic":
                 pane.keys(" ")
@@ -236,6 +262,7 @@ def run_mode(mode: str, turns: int, wavs: list[Path], work: Path) -> dict[str, o
             agent = wait_agent_done(speaker, max(0, int((mic.time_of(speech_end) - speaker.time_of(0)) * RATE)))
             if agent is None:
                 print(f"  turn {i + 1}: no answer heard", flush=True)
+                print("    " + "\n    ".join(pane.screen().rstrip().splitlines()[-4:]), flush=True)
                 continue
             # push-to-talk's turn ends at the key release, open mic's where the recording's speech ends
             ended = released if mode != "open mic" else mic.time_of(speech_end)
@@ -267,6 +294,7 @@ def run_mode(mode: str, turns: int, wavs: list[Path], work: Path) -> dict[str, o
         mic.close()
         speaker.close()
         pane.close()
+        card.close()
     return result
 
 

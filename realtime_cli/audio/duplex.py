@@ -55,6 +55,7 @@ class AudioConfig:
     max_prebuffer_ms: float = 120.0
     buffer_s: float = 32.0
     stall_threshold_s: float = 1.0
+    start_grace_s: float = 2.0  # no stall verdict until the streams had this long to start
     prefer_duplex: bool = True  # one full-duplex stream when both sides share a rate (else an input/output pair)
     deliver_ms: float = 0.0  # wake the loop for mic audio only once this much is waiting (0: every block)
 
@@ -174,7 +175,7 @@ class DuplexAudio:
                     self._open_pair(sd, in_dev, out_dev, in_fmt, out_fmt)
             else:
                 self._open_pair(sd, in_dev, out_dev, in_fmt, out_fmt)
-            self.watchdog.arm()
+            self.watchdog.arm(grace_s=self.config.start_grace_s)
             for stream in self._streams:
                 stream.start()
         except sd.PortAudioError as exc:
@@ -300,8 +301,8 @@ class DuplexAudio:
 
     def input_callback(self, indata: npt.NDArray[np.int16], frames: int, time_info: Any, status: Any) -> None:
         now = time.monotonic()
+        self.watchdog.beat(now)  # either direction calling back means the device is alive
         if self.jitter is None:
-            self.watchdog.beat()
             self._callbacks += 1
         if status:
             self._count_status(status)
@@ -377,51 +378,25 @@ class DuplexAudio:
     def _open_duplex(
         self, sd: Any, in_dev: DeviceInfo, out_dev: DeviceInfo, in_fmt: StreamFormat, out_fmt: StreamFormat
     ) -> None:
-        stream = sd.Stream(
-            device=(in_dev.index, out_dev.index),
-            samplerate=out_fmt.samplerate,
-            blocksize=len(self._mono),
-            dtype="int16",
-            channels=(in_fmt.channels, out_fmt.channels),
-            latency=self.config.latency,
-            callback=self._duplex_callback,
-        )
+        stream = sd.Stream(device=(in_dev.index, out_dev.index), samplerate=out_fmt.samplerate,
+                           blocksize=len(self._mono), dtype="int16", channels=(in_fmt.channels, out_fmt.channels),
+                           latency=self.config.latency, callback=self._duplex_callback)
         self._streams = [stream]
         self._duplex = True
 
-    def _open_pair(
-        self,
-        sd: Any,
-        in_dev: DeviceInfo | None,
-        out_dev: DeviceInfo | None,
-        in_fmt: StreamFormat | None,
-        out_fmt: StreamFormat | None,
-    ) -> None:
+    def _open_pair(self, sd: Any, in_dev: DeviceInfo | None, out_dev: DeviceInfo | None,
+                   in_fmt: StreamFormat | None, out_fmt: StreamFormat | None) -> None:
         self._duplex = False
+        common = {"dtype": "int16", "latency": self.config.latency}
         if out_dev is not None and out_fmt is not None:
-            self._streams.append(
-                sd.OutputStream(
-                    device=out_dev.index,
-                    samplerate=out_fmt.samplerate,
-                    blocksize=len(self._mono),
-                    dtype="int16",
-                    channels=out_fmt.channels,
-                    latency=self.config.latency,
-                    callback=self.output_callback,
-                )
-            )
+            self._streams.append(sd.OutputStream(device=out_dev.index, samplerate=out_fmt.samplerate,
+                                                 blocksize=len(self._mono), channels=out_fmt.channels,
+                                                 callback=self.output_callback, **common))
         if in_dev is not None and in_fmt is not None:
-            self._streams.append(
-                sd.InputStream(
-                    device=in_dev.index,
-                    samplerate=in_fmt.samplerate,
-                    blocksize=max(int(in_fmt.samplerate * self.config.block_ms / 1000), 1),
-                    dtype="int16",
-                    channels=in_fmt.channels,
-                    latency=self.config.latency,
-                    callback=self.input_callback,
-                )
-            )
+            block = max(int(in_fmt.samplerate * self.config.block_ms / 1000), 1)
+            self._streams.append(sd.InputStream(device=in_dev.index, samplerate=in_fmt.samplerate,
+                                                blocksize=block, channels=in_fmt.channels,
+                                                callback=self.input_callback, **common))
 
     def _close_streams(self) -> None:
         streams, self._streams = self._streams, []

@@ -50,9 +50,11 @@ class CallbackWatchdog:
         self.stalls = 0
         self.late_checks = 0
 
-    def arm(self) -> None:
-        """Start watching; the grace period counts from now."""
-        self._last_beat = self._watch_from = self._clock()
+    def arm(self, grace_s: float = 0.0) -> None:
+        """Start watching; the threshold counts from now plus `grace_s` (a sound server can take a moment to
+        start a new stream)."""
+        self._last_beat = self._clock()
+        self._watch_from = self._last_beat + grace_s
         self._last_check = None
         self._stalled = False
         self._armed = True

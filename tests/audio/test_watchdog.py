@@ -61,6 +61,16 @@ def test_silence_seen_by_an_on_time_checker_is_a_stall_even_after_a_stuck_moment
     assert dog.stalls == 1
 
 
+def test_no_verdict_during_the_start_grace(clock: FakeClock) -> None:
+    dog = CallbackWatchdog(1.0, clock=clock)
+    dog.arm(grace_s=2.0)
+    for _ in range(29):  # 2.9 s without a callback: inside grace plus threshold
+        clock.advance(0.1)
+        assert dog.check() is None
+    clock.advance(0.2)
+    assert dog.check() is not None
+
+
 def test_disarmed_watchdog_never_reports(clock: FakeClock) -> None:
     dog = CallbackWatchdog(1.0, clock=clock)
     dog.arm()

@@ -116,3 +116,32 @@ def test_a_crash_while_reading_restores_the_terminal(pane: Pane, tmp_path: Path)
     screen = pane.wait_for("STTY-DONE")
     assert "CRASHING" in screen and "RuntimeError: boom" in screen
     assert_restored(screen)
+
+
+def _audio_device_problem() -> str | None:
+    if not os.environ.get("PULSE_SERVER"):
+        return "no PULSE_SERVER: source /tmp/rtagent-pulse/env.sh (CI starts a virtual card)"
+    try:
+        from realtime_cli.audio.device import list_devices
+
+        if not any(d.max_input_channels > 0 for d in list_devices()):
+            return "no input device"
+    except Exception as exc:
+        return f"no audio devices: {exc}"
+    return None
+
+
+@pytest.mark.parametrize("how", ["q", "sigterm"])
+def test_voice_mode_restores_the_terminal(pane: Pane, how: str) -> None:
+    problem = _audio_device_problem()
+    if problem is not None:
+        pytest.skip(problem)
+    pane.start(f"{RTAGENT} talk --agent configs/assistant.yaml")
+    pane.wait_for("SPACE talk/stop")
+    if how == "q":
+        pane.keys("q")
+    else:
+        os.kill(pane.pid_of_pane_child(), 15)
+    screen = pane.wait_for("STTY-DONE")
+    assert "Traceback" not in screen and "EXITED=0" in screen
+    assert_restored(screen)
