@@ -91,17 +91,21 @@ def schema() -> None:
     raise typer.Exit(_guard(print_schema, False))
 
 
-@app.command(epilog="Examples:\n\n  rtagent serve\n\n  rtagent serve --port 8765")
+@app.command(epilog="Examples:\n\n  rtagent serve\n\n  rtagent serve --port 8765\n\n"
+             "  rtagent serve --llm http://127.0.0.1:11434/v1 --llm-model qwen2.5:1.5b")
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on (loopback by default).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port; 0 picks a free one.")] = 0,
     greet_after_ms: Annotated[int | None, typer.Option(help="Greet a silent client after this many ms.")]
     = None,
+    llm: Annotated[str | None, typer.Option(help="Think with this OpenAI-compatible chat-completions server "
+                                                 "(e.g. http://127.0.0.1:11434/v1) instead of the rules.")] = None,
+    llm_model: Annotated[str | None, typer.Option(help="Model name to ask the --llm server for.")] = None,
 ) -> None:
     """Run the embedded offline realtime engine as a WebSocket server and print its ws:// URL."""
     from .commands import serve_engine
 
-    raise typer.Exit(_guard(lambda: serve_engine(host, port, greet_after_ms), False))
+    raise typer.Exit(_guard(lambda: serve_engine(host, port, greet_after_ms, llm, llm_model), False))
 
 
 def _device(value: str | None) -> int | str | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from pathlib import Path
 
 import typer
@@ -56,8 +57,17 @@ def print_schema() -> int:
     return 0
 
 
-def serve_engine(host: str, port: int, greet_after_ms: int | None) -> int:
+def serve_engine(host: str, port: int, greet_after_ms: int | None, llm: str | None = None,
+                 llm_model: str | None = None) -> int:
+    from ..local.brain_llm import LLM_MODEL_ENV, LLM_URL_ENV
     from ..local.server import LocalRealtimeServer
+
+    if llm is not None:
+        if not llm.startswith(("http://", "https://")):
+            raise UserError(f"--llm needs an http(s) URL of a chat-completions server, got {llm!r}.")
+        os.environ[LLM_URL_ENV] = llm  # every session of this engine thinks with it
+    if llm_model is not None:
+        os.environ[LLM_MODEL_ENV] = llm_model
 
     async def run() -> None:
         server = LocalRealtimeServer(host, port, greet_after_ms=greet_after_ms)
