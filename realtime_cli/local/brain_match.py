@@ -1,10 +1,12 @@
 """Intent matching for the local brain: each tool's weighted vocabulary and the score a user turn earns against it.
 
-Works from the wire tool specs alone (name, description, parameter names, descriptions and enum values).
+Works from the wire tool specs alone (name, description with its `Examples: "…"; "…"` of what users say,
+parameter names, descriptions and enum values).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +25,9 @@ from realtime_cli.local.brain_text import (
 
 NAME_WEIGHT = 3.0
 ENUM_WEIGHT = 2.0
+EXAMPLE_WEIGHT = 2.0
+"""Words of the things users say to get a tool called, listed after "Examples:" in its description (the agent
+YAML's per-tool `examples:` key puts them there)."""
 PARAMETER_WEIGHT = 1.5
 DESCRIPTION_WEIGHT = 1.0
 GENERIC_WEIGHT = 0.5
@@ -87,12 +92,23 @@ def properties(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {str(k): v if isinstance(v, dict) else {} for k, v in props.items()}
 
 
+_EXAMPLES = re.compile(r"\bExamples?:\s*(?P<list>.*)$", re.S)
+
+
+def tool_examples(description: str) -> list[str]:
+    """The quoted example requests at the end of a tool description ('Examples: "a"; "b".')."""
+    found = _EXAMPLES.search(description)
+    return re.findall(r'"([^"]+)"', found["list"]) if found else []
+
+
 def tool_info(index: int, spec: dict[str, Any]) -> ToolInfo:
     """Prepare one wire tool spec; the description of a handoff counts less than its target's name."""
     name = str(spec.get("name") or "")
     name_words = tuple(split_identifier(name))
     terms: dict[str, float] = {}
     _add(terms, words(str(spec.get("description") or "")), DESCRIPTION_WEIGHT)
+    _add(terms, [w for example in tool_examples(str(spec.get("description") or "")) for w in words(example)],
+         EXAMPLE_WEIGHT)
     for prop_name, prop in properties(spec).items():
         _add(terms, split_identifier(prop_name) + words(str(prop.get("description") or "")), DESCRIPTION_WEIGHT)
         _add(terms, split_identifier(prop_name), PARAMETER_WEIGHT)
