@@ -35,7 +35,14 @@ class Token:
     stem: str
 
 
+_DIGIT_NAMES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
 def _prepare(text: str) -> str:
+    text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)  # "1,005" (as whisper writes numbers) is 1005
+    text = re.sub(r"\b(\d+)000 and (\d{1,3})\b", lambda m: str(int(m[1]) * 1000 + int(m[2])), text)
+    text = re.sub(r"\b([1-9])000 and (?=[a-z])", lambda m: f"{_DIGIT_NAMES[int(m[1])]} thousand and ", text,
+                  flags=re.IGNORECASE)  # "1,000 and five" (whisper's half-written number) as words
     text = re.sub(r"\bo'?\s?clock\b", " oclock", text, flags=re.IGNORECASE)
     text = re.sub(r"\b([ap])\.\s?m\.?(?=\W|$)", r"\1m", text, flags=re.IGNORECASE)
     return re.sub(r"(\d)\s*([ap]m)\b", r"\1 \2", text, flags=re.IGNORECASE)

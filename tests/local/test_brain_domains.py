@@ -74,3 +74,14 @@ def test_the_new_domains_share_no_vocabulary_with_the_shipped_configs() -> None:
     shipped = " ".join(p.read_text(encoding="utf-8").lower() for p in CONFIGS.rglob("*.y*ml"))
     for word in ("hive", "swarm", "apiary", "telescope", "spectrograph", "ferry", "ticker"):
         assert word not in shipped
+
+
+@pytest.mark.parametrize(("text", "count"), [
+    ("order 1,005 frames", 1005),  # whisper writes grouped digits
+    ("order 1,000 and 5 frames", 1005),
+    ("order 1,000 and five frames", 1005),  # and half-written numbers
+    ("order one thousand and three frames", 1003),
+])
+def test_numbers_as_whisper_writes_them(text: str, count: int) -> None:
+    decision = _decide("hive.yaml", text)
+    assert isinstance(decision, Call) and json.loads(decision.arguments)["count"] == count
