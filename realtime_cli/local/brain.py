@@ -81,6 +81,7 @@ class Turn:
     call_arguments: str | None = None
     call_id: str | None = None
     output: str | None = None
+    asks: tuple[str, str] | None = None  # (tool, parameter) an assistant question of ours asked for, kept by the engine
 
 
 @dataclass(frozen=True)
@@ -95,9 +96,11 @@ class BrainContext:
 
 @dataclass(frozen=True)
 class Say:
-    """Reply with this text (it is spoken by TTS)."""
+    """Reply with this text (it is spoken by TTS); `asks` is the (tool, parameter) it asks the user for, which the
+    engine keeps on the item so a follow-up is understood even when the question was cut short by a barge-in."""
 
     text: str
+    asks: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -204,7 +207,7 @@ class Brain:
         args = complete_structures(info, args)
         missing = missing_required(info, args)
         if missing and not force:
-            return Say(question_for(info, missing[0]))
+            return Say(question_for(info, missing[0]), asks=(info.name, missing[0].name))
         for param in missing:
             args[param.name] = placeholder(param, self.today)
         ordered = {p.name: args[p.name] for p in params_of(info) if p.name in args}
@@ -224,7 +227,7 @@ class Brain:
             return None
         decided = self._finish(top, fill_arguments(top, request, tokens, self.today), force=False)
         if isinstance(decided, Say):  # a question for a missing argument, after saying who is speaking
-            return Say(f"{intro.split('. ')[0]}. {decided.text}")
+            return Say(f"{intro.split('. ')[0]}. {decided.text}", asks=decided.asks)
         return decided
 
     def _named_call(self, choice: dict[str, Any], infos: list[ToolInfo], text: str) -> Call:
@@ -254,8 +257,13 @@ def _same_words(a: str, b: str) -> bool:
     return words(a) == words(b)
 
 
-def _question_owner(text: str, infos: list[ToolInfo]) -> tuple[ToolInfo, str] | None:
-    """Which tool and parameter a follow-up question of ours was asking about, if it was one."""
+def _question_owner(turn: Turn, infos: list[ToolInfo]) -> tuple[ToolInfo, str] | None:
+    """Which tool and parameter a follow-up question of ours was asking about, if it was one: from the state the
+    engine kept on the item, else (a history replayed by a client) from the question's words."""
+    if turn.asks is not None:
+        info = next((i for i in infos if i.name == turn.asks[0]), None)
+        return (info, turn.asks[1]) if info is not None else None
+    text = turn.text
     if not text.rstrip().endswith("?"):
         return None
     text = re.split(r"(?<=[.!])\s+", text.strip())[-1]  # a question may follow an introduction
@@ -270,14 +278,14 @@ def _pending(conv: list[Turn], infos: list[ToolInfo]) -> tuple[ToolInfo, list[tu
     """The tool whose missing argument we just asked for, and the user turns about it with what each answered."""
     if len(conv) < 3 or conv[-2].role != "assistant" or conv[-2].call_name:
         return None
-    owner = _question_owner(conv[-2].text, infos)
+    owner = _question_owner(conv[-2], infos)
     if owner is None:
         return None
     answers: list[tuple[str, str | None]] = [(conv[-1].text, owner[1])]
     j = len(conv) - 3
     while j >= 0 and conv[j].role == "user":
         prior = conv[j - 1] if j >= 1 else None
-        previous = _question_owner(prior.text, infos) if prior and prior.role == "assistant" else None
+        previous = _question_owner(prior, infos) if prior and prior.role == "assistant" else None
         if previous is None or previous[0].name != owner[0].name:
             answers.insert(0, (conv[j].text, None))
             break

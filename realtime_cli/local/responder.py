@@ -80,7 +80,7 @@ async def stream_response(response: Response, decision: Decision, conv: Conversa
         finally:
             await decision.pieces.aclose()  # type: ignore[attr-defined]
     else:
-        await _stream_message(response, decision.text, conv, dialect, emit)
+        await _stream_message(response, decision.text, conv, dialect, emit, asks=decision.asks)
 
 
 _SENTENCE_END = re.compile(r"[.!?…][\"')\]]*\s+")
@@ -140,10 +140,10 @@ def _chunks(samples: np.ndarray, rate: int) -> list[np.ndarray]:
 
 
 async def _stream_message(response: Response, text: str | AsyncIterator[str], conv: Conversation, dialect: Dialect,
-                          emit: Emit) -> None:
+                          emit: Emit, asks: tuple[str, str] | None = None) -> None:
     spec = response.spec
     audio = "audio" in spec.modalities
-    item = Item(new_id("item"), "message", role="assistant", has_audio=audio, status="in_progress")
+    item = Item(new_id("item"), "message", role="assistant", has_audio=audio, status="in_progress", asks=asks)
     await _add_item(response, item, conv, dialect, emit)
     ids = {"response_id": response.id, "item_id": item.id, "output_index": response.output.index(item),
            "content_index": 0}

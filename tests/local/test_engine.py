@@ -203,3 +203,26 @@ async def test_many_sessions_are_isolated(engine: LocalRealtimeServer) -> None:
 def test_audio_helpers_roundtrip() -> None:
     data = np.arange(10, dtype="<i2").tobytes()
     assert base64.b64decode(base64.b64encode(data)) == data
+
+
+async def test_a_question_cut_short_by_a_barge_in_still_gets_its_answer(engine: LocalRealtimeServer) -> None:
+    async with RawClient(engine.url) as c:
+        await c.send(ga_session(audio={"input": {"turn_detection": None}}))
+        await c.wait_for("session.updated")
+        await c.send({"type": "conversation.item.create", "item": {"type": "message", "role": "user",
+                      "content": [{"type": "input_text", "text": "what is the weather like"}]}})
+        await c.send({"type": "response.create"})
+        asked = await c.wait_for("response.done")
+        question = asked["response"]["output"][0]
+        assert question["content"][0]["transcript"].endswith("?")
+        await c.send({"type": "conversation.item.truncate", "item_id": question["id"], "content_index": 0,
+                      "audio_end_ms": 150})  # the user barged in after a word or two
+        truncated = await c.wait_for("conversation.item.truncated")
+        assert truncated["item_id"] == question["id"]
+        await c.send({"type": "conversation.item.create", "item": {"type": "message", "role": "user",
+                      "content": [{"type": "input_text", "text": "Paris"}]}})
+        await c.send({"type": "response.create"})
+        done = await c.wait_for("response.done")
+    call = done["response"]["output"][0]
+    assert call["type"] == "function_call" and call["name"] == "get_weather"
+    assert json.loads(call["arguments"]) == {"city": "Paris"}
