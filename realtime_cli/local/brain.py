@@ -63,7 +63,7 @@ from realtime_cli.local.brain_replies import (
     tool_output_reply,
     wants_long_answer,
 )
-from realtime_cli.local.brain_text import Token, split_identifier, stem, tokenize, word_set, words
+from realtime_cli.local.brain_text import Token, is_content, split_identifier, stem, tokenize, word_set, words
 from realtime_cli.protocol.signals import parse_guardrail
 
 __all__ = ["Brain", "BrainContext", "Call", "Say", "Turn"]
@@ -136,6 +136,7 @@ _PARTIES = word_set(
     "support agent human person representative specialist operator someone somebody manager supervisor expert"
 )
 _PLACES = _PARTIES | word_set("service team department desk staff")
+_ROUTING_VERBS = word_set("transfer connect put switch forward route pass send speak talk chat back")
 
 
 class Brain:
@@ -177,7 +178,11 @@ class Brain:
             decided = self._tool_turn(conv, infos, text, force=mode == "required")
             if decided is not None:
                 return decided
-        return Say(_small_talk(text, infos, ctx.instructions))
+        chat = _small_talk(text, infos, ctx.instructions)
+        if chat is not None:
+            return Say(chat)
+        way_back = _hand_back(infos, tokenize(text)) if mode != "none" else None
+        return self._finish(way_back, {}, False) if way_back is not None else Say(fallback_reply(infos))
 
     def _tool_turn(self, conv: list[Turn], infos: list[ToolInfo], text: str, force: bool) -> Say | Call | None:
         tokens = tokenize(text)
@@ -216,13 +221,18 @@ class Brain:
     def _carry_over(self, conv: list[Turn], infos: list[ToolInfo], handoff: str, intro: str) -> Say | Call | None:
         """After a handoff, the new agent takes up the request that caused it when one of its own tools fits
         ("my wifi keeps dropping, I need technical support" → troubleshooting), else it only introduces itself."""
-        request = next((t.text for t in reversed(conv) if t.role == "user"), "")
+        last_user = max((i for i, t in enumerate(conv) if t.role == "user"), default=-1)
+        request = conv[last_user].text if last_user >= 0 else ""
         target = {stem(w) for w in split_identifier(handoff)[2:]}
         tokens = [t for t in tokenize(request) if t.stem not in target]
-        tools = [i for i in infos if not i.is_handoff]
+        handoffs_since = sum(1 for t in conv[last_user + 1 :] if (t.call_name or "").startswith(HANDOFF_PREFIX))
+        # the request may be routed on by one more handoff (hand back, then on), never bounced around
+        tools = [i for i in infos if not i.is_handoff or (handoffs_since == 1 and i.name != handoff)]
         if not tools or not tokens:
             return None
         top_score, top = rank(tools, tokens)[0]
+        if top.is_handoff:  # routing on needs the request's own topic, not words of asking to be put through
+            top_score = score(top, [t for t in tokens if t.low not in _PLACES and t.low not in _ROUTING_VERBS])
         if top_score < THRESHOLD:
             return None
         decided = self._finish(top, fill_arguments(top, request, tokens, self.today), force=False)
@@ -328,7 +338,19 @@ def _transfer_handoff(
     return rank(handoffs, obj_tokens)[0][1]
 
 
-def _small_talk(text: str, infos: list[ToolInfo], instructions: str) -> str:
+def _hand_back(infos: list[ToolInfo], tokens: list[Token]) -> ToolInfo | None:
+    """A request this agent has no tool for goes to the agent it can hand off to, when there is only one (the way
+    back to the front desk, which routes it on); with several, to the one whose topics it names."""
+    handoffs = [info for info in infos if info.is_handoff]
+    if not handoffs or not any(is_content(t) for t in tokens):
+        return None
+    if len(handoffs) == 1:
+        return handoffs[0]
+    best_score, best = rank(handoffs, tokens)[0]
+    return best if best_score > 0 else None
+
+
+def _small_talk(text: str, infos: list[ToolInfo], instructions: str) -> str | None:
     low = " ".join(text.lower().replace("’", "'").split())
     if wants_long_answer(low):
         return long_reply(infos, instructions, story="story" in low)
@@ -346,4 +368,4 @@ def _small_talk(text: str, infos: list[ToolInfo], instructions: str) -> str:
         return "Alright. Let me know if you need anything else."
     if _YES.match(low):
         return "Great! What would you like to do next?"
-    return fallback_reply(infos)
+    return None
