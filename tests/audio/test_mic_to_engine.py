@@ -54,7 +54,9 @@ async def test_spoken_question_through_the_virtual_mic_is_transcribed_and_answer
     _write_wav(wav_path, Synthesizer("alloy").synthesize("what is the weather in paris", RATE))
     speaker_raw = tmp_path / "speaker.raw"
 
-    agent = RealtimeAgent(name="Weather", instructions="You answer weather questions.", tools=[get_weather])
+    # the city names in the instructions reach the recognizer as its prompt, as a real agent's would
+    agent = RealtimeAgent(name="Weather", instructions="You answer weather questions about cities such as Paris, "
+                          "London or Tokyo.", tools=[get_weather])
     runner = RealtimeRunner(agent, config={"model_settings": {
         "turn_detection": None, "input_audio_transcription": {"model": "whisper-1"}}})
     events: list[Any] = []
