@@ -4,18 +4,21 @@ It stands in for a language model; it owns the turn-level decisions and delegate
 
 RULES (checked in this order; the same input always gives the same output)
 
-1. Tool output last. When the newest item is a function_call_output, answer from it: a handoff output
-   (``{"assistant": "Billing Support"}``) → "You're now talking to Billing Support. How can I help with billing?";
-   an output that says the call was rejected or failed → an apology that says so; JSON → a short sentence from its
-   fields (a "message"-like field verbatim); plain text → the text itself, tidied for speech. After a handoff the
-   new agent takes up the request that caused it when one of its own tools scores as in rule 7 on that turn (less
-   the words naming the new agent): it calls the tool, or introduces itself and asks for a missing argument.
+1. Tool output last. When the newest item is a function_call_output, answer from it. The SDK's signals are read
+   as typed values (``protocol.signals``): a handoff output → "You're now talking to Billing Support. How can I
+   help with billing?"; a rejected approval or a tool error → an apology that says so; a JSON status of
+   error/rejected likewise. Anything else is the tool's answer, a reported miss ("could not find …") included:
+   JSON → a short sentence from its fields (a "message"-like field verbatim); plain text → the text itself. After
+   a handoff the new agent takes up the request that caused it when one of its own tools scores as in rule 7 on
+   that turn (less the words naming the new agent) — or, once, one of its handoffs (hand back, then on): it calls
+   it, or introduces itself and asks for a missing argument.
 2. No new user turn. An empty conversation → a greeting naming what the agent can do; an assistant item last →
    "Is there anything else I can help you with?".
-3. Guardrail. A user turn starting with "guardrail triggered" → a short neutral apology that repeats nothing.
+3. Guardrail. A user turn that is the SDK's guardrail signal → a short neutral apology that repeats nothing.
 4. tool_choice. A named function is always called; "none" never calls; "required" calls the best-scoring tool even
    below the threshold, filling required values it could not hear with schema-valid stand-ins.
-5. Pending follow-up. If the previous assistant item is a question this brain asks for a missing argument, the
+5. Pending follow-up. If the previous assistant item is a question this brain asked for a missing argument (the
+   engine keeps which tool and parameter on the item, so a question cut short by a barge-in still counts), the
    user's answer is combined with the earlier request (unless the answer clearly names another tool or says
    "never mind"). The answer fills the asked parameter even when its words are intent or synonym words ("wifi").
 6. Long answers. "tell me a long story", "explain in detail", "long answer" → a reply of 400+ characters built from
@@ -34,8 +37,10 @@ RULES (checked in this order; the same input always gives the same output)
    and names after "in/at/for/to/from/with" or in capitals, quoted strings, and for one required string the words
    after "for/with/about my", else the rest of the sentence after the intent words. A missing required value (or
    one only junk could fill) → a short question instead.
-8. Small talk. Greetings, "how are you", "what can you do", thanks, goodbyes, yes/no → short grounded replies;
-   anything else → a polite fallback that lists what the agent can do.
+   A handoff's description names the topics its agent owns; those words weigh more than a local tool's name.
+8. Small talk. Greetings, "how are you", "what can you do", thanks, goodbyes, yes/no → short grounded replies.
+9. Hand back. Anything else goes to the agent's only handoff (the way back to the agent that routes requests), or
+   to the handoff whose topics it names; with none, a polite fallback that lists what the agent can do.
 """
 
 from __future__ import annotations
