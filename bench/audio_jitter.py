@@ -17,7 +17,7 @@ import numpy as np
 from realtime_cli.audio.device import StreamFormat
 from realtime_cli.audio.duplex import AudioConfig, DuplexAudio
 from realtime_cli.audio.jitter import JitterBuffer
-from realtime_cli.session.playback import RealtimePlaybackTracker
+from realtime_cli.protocol.playback import RealtimePlaybackTracker
 
 RATE = 24_000
 OUR_BLOCK = 240  # 10 ms

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from ._version import __version__ as __version__
 
 _EXPORTS: dict[str, tuple[str, str]] = {
     "ConfigError": (".protocol.errors", "ConfigError"),
@@ -38,7 +38,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "RealtimeModel": (".transport.model", "RealtimeModel"),
     "RealtimeModelConfig": (".transport.model", "RealtimeModelConfig"),
     "RealtimeModelListener": (".transport.model", "RealtimeModelListener"),
-    "RealtimePlaybackTracker": (".session.playback", "RealtimePlaybackTracker"),
+    "RealtimePlaybackTracker": (".protocol.playback", "RealtimePlaybackTracker"),
     "RealtimeRunner": (".session.runner", "RealtimeRunner"),
     "RealtimeSession": (".session.session", "RealtimeSession"),
     "RealtimeSessionEvent": (".session.events", "RealtimeSessionEvent"),
@@ -112,6 +112,7 @@ def __getattr__(name: str) -> Any:
 
 if TYPE_CHECKING:
     from .protocol.errors import ConfigError, RealtimeConnectionError, RealtimeError, UserError
+    from .protocol.playback import RealtimePlaybackTracker
     from .protocol.server_events import ServerEvent
     from .session.agent import RealtimeAgent
     from .session.config import ModelSettings as RealtimeSessionModelSettings
@@ -137,7 +138,6 @@ if TYPE_CHECKING:
     from .session.guardrails import GuardrailFunctionOutput, OutputGuardrail, OutputGuardrailResult, output_guardrail
     from .session.handoffs import Handoff, realtime_handoff
     from .session.items import RealtimeItem
-    from .session.playback import RealtimePlaybackTracker
     from .session.runner import RealtimeRunner
     from .session.session import RealtimeSession
     from .session.tool import FunctionTool, function_tool

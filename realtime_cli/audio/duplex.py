@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -15,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..protocol.codecs import PCM16_RATE, AudioFormat
+from .capture import CaptureClock, CaptureQueue, join_blocks
 from .device import (
     AudioDeviceError,
     DeviceInfo,
@@ -52,6 +55,8 @@ class AudioConfig:
     max_prebuffer_ms: float = 120.0
     buffer_s: float = 32.0
     stall_threshold_s: float = 1.0
+    prefer_duplex: bool = True  # one full-duplex stream when both sides share a rate (else an input/output pair)
+    deliver_ms: float = 0.0  # wake the loop for mic audio only once this much is waiting (0: every block)
 
 
 @dataclass(frozen=True)
@@ -75,8 +80,9 @@ class DuplexAudio:
 
     Event-loop side: `start()` (or `async with`), `play()` per audio delta, `end_response()` when a response's
     audio is complete, `interrupt()` on barge-in, `close()`. Mic frames (24 kHz mono int16, one block each) go to
-    `mic_sink` on the event loop that called `start()`. Played audio is reported to `tracker.on_play_ms` from the
-    callback thread right after each block, per item.
+    `mic_sink` on the event loop that called `start()` (or `mic_sink_timed`, which also gets the capture time of
+    the first sample); blocks the loop could not take in time arrive together as one longer frame. Played audio
+    is reported to `tracker.on_play_ms` from the callback thread right after each block, per item.
     """
 
     def __init__(
@@ -89,6 +95,11 @@ class DuplexAudio:
         self.config = config if config is not None else AudioConfig()
         self.tracker = tracker
         self.mic_sink = mic_sink
+        self.mic_sink_timed: Callable[[Int16Array, float], None] | None = None
+        self.capture: CaptureQueue | None = None
+        self.capture_clock: CaptureClock | None = None
+        self.play_started: tuple[str, float] | None = None  # (item, monotonic time its first sample is heard)
+        self._dac_delay = 0.0
         self.watchdog = CallbackWatchdog(self.config.stall_threshold_s)
         self.mic_meter = LevelMeter()
         self.output_format: StreamFormat | None = None
@@ -133,6 +144,9 @@ class DuplexAudio:
             self._scratch = np.zeros(block, dtype=np.float32)
         if input is not None:
             self._mic_resampler = StreamResampler(input.samplerate, PCM16_RATE, quality="LQ")
+            self.capture = CaptureQueue(input.samplerate, wake=self._wake_loop,
+                                        wake_after_s=self.config.deliver_ms / 1000)
+            self.capture_clock = CaptureClock(input.samplerate)
 
     def start(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
         """Open and start the device(s). Raises AudioUnavailableError or AudioDeviceError with one-line messages."""
@@ -151,7 +165,8 @@ class DuplexAudio:
         self.output_device, self.input_device = out_dev, in_dev
         self.prepare(out_fmt, in_fmt)
         try:
-            if out_dev and in_dev and out_fmt and in_fmt and out_fmt.samplerate == in_fmt.samplerate:
+            if (cfg.prefer_duplex and out_dev and in_dev and out_fmt and in_fmt
+                    and out_fmt.samplerate == in_fmt.samplerate):
                 try:
                     self._open_duplex(sd, in_dev, out_dev, in_fmt, out_fmt)
                 except sd.PortAudioError:
@@ -264,6 +279,10 @@ class DuplexAudio:
     def output_callback(self, outdata: npt.NDArray[np.int16], frames: int, time_info: Any, status: Any) -> None:
         self.watchdog.beat()
         self._callbacks += 1
+        if time_info is not None:
+            delay = float(getattr(time_info, "outputBufferDacTime", 0.0) or 0.0) - float(
+                getattr(time_info, "currentTime", 0.0) or 0.0)
+            self._dac_delay = delay if 0.0 <= delay < 1.0 else 0.0
         if status:
             self._count_status(status)
         jitter = self.jitter
@@ -280,18 +299,18 @@ class DuplexAudio:
         upmix_into(mono, outdata)
 
     def input_callback(self, indata: npt.NDArray[np.int16], frames: int, time_info: Any, status: Any) -> None:
+        now = time.monotonic()
         if self.jitter is None:
             self.watchdog.beat()
             self._callbacks += 1
         if status:
             self._count_status(status)
-        loop = self._loop
-        if loop is None or self.mic_sink is None:
+        capture, clock = self.capture, self.capture_clock
+        if capture is None or clock is None:
             return
-        try:
-            loop.call_soon_threadsafe(self._deliver_mic, indata.copy())
-        except RuntimeError:  # the loop is closed: the app is shutting down
-            self._mic_dropped += 1
+        t = clock.stamp(frames, now, overflow=bool(status) and bool(getattr(status, "input_overflow", False)))
+        if self.mic_sink is not None or self.mic_sink_timed is not None:
+            capture.push(indata, t)
 
     def _duplex_callback(
         self, indata: npt.NDArray[np.int16], outdata: npt.NDArray[np.int16], frames: int, time_info: Any, status: Any
@@ -301,19 +320,36 @@ class DuplexAudio:
 
     # --- internals --------------------------------------------------------------------------------------------
 
-    def _deliver_mic(self, block: Int16Array) -> None:
-        """On the event loop: downmix, resample to 24 kHz, meter, hand to the sink."""
+    def _wake_loop(self) -> None:
+        loop = self._loop
+        if loop is None:
+            return
+        try:
+            loop.call_soon_threadsafe(self.deliver_mic)
+        except RuntimeError:  # the loop is closed: the app is shutting down
+            self._mic_dropped += 1
+
+    def deliver_mic(self) -> None:
+        """On the event loop: everything captured so far, downmixed, resampled to 24 kHz, metered, to the sink."""
+        joined = join_blocks(self.capture.drain()) if self.capture is not None else None
+        if joined is None:
+            return
+        block, t = joined
         mono = downmix(block)
         if self._mic_resampler is not None:
             mono = self._mic_resampler.process(mono)
         if len(mono) == 0:
             return
         self.mic_meter.update(mono)
-        sink = self.mic_sink
-        if sink is not None:
-            sink(mono)
+        if self.mic_sink_timed is not None:
+            self.mic_sink_timed(mono, t)
+        elif self.mic_sink is not None:
+            self.mic_sink(mono)
 
     def _report_played(self, item_id: str, content_index: int, samples: int) -> None:
+        started = self.play_started
+        if started is None or started[0] != item_id:
+            self.play_started = (item_id, time.monotonic() + self._dac_delay)
         tracker = self.tracker
         if tracker is not None and self.jitter is not None:
             tracker.on_play_ms(item_id, content_index, samples * 1000 / self.jitter.sample_rate)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -105,11 +106,13 @@ class EchoGate:
 
 
 class PushToTalk:
-    """Forward mic frames only while the talk key is held; on release, forward a short tail, then end the turn.
+    """Forward what was captured while the talk key was down, plus a short tail; then end the turn.
 
-    The tail covers audio still in flight from the device when the key came up. `on_turn_end` fires once per
-    turn, after the tail (the session then commits the input buffer and creates a response). Pressing while the
-    agent speaks calls `on_barge_in` first (the session interrupts playback).
+    Judged by capture time, not arrival time: frames are stamped when the device captured them, so audio still
+    queued behind a busy event loop when the key comes up is forwarded in full (the turn is everything captured
+    up to the release, plus `tail_ms`), and `preroll_ms` of audio from just before a late-read press is kept.
+    `on_turn_end` fires once per turn, when a frame past the tail arrives (or `poll` finds the mic silent well
+    past it). Pressing while the agent speaks calls `on_barge_in` first.
     """
 
     def __init__(
@@ -120,6 +123,8 @@ class PushToTalk:
         on_barge_in: Callable[[], None] | None = None,
         agent_speaking: Callable[[], bool] = lambda: False,
         tail_ms: float = 150.0,
+        preroll_ms: float = 100.0,
+        give_up_s: float = 1.0,
         sample_rate: int = PCM16_RATE,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -127,72 +132,103 @@ class PushToTalk:
         self._on_turn_end = on_turn_end
         self._on_barge_in = on_barge_in
         self._agent_speaking = agent_speaking
-        self._tail_samples = int(sample_rate * tail_ms / 1000)
+        self._rate = sample_rate
         self._tail_s = tail_ms / 1000
+        self._preroll_s = preroll_ms / 1000
+        self._give_up_s = give_up_s
         self._clock = clock
-        self._talking = False
-        self._tail_left = 0
-        self._tail_deadline: float | None = None
+        self._press_t: float | None = None
+        self._tail_end: float | None = None
+        self._next_t: float | None = None
+        self._recent: deque[tuple[Int16Array, float]] = deque()
         self.meter = LevelMeter(clock=clock)
         self.forwarded_samples = 0
         self.turns = 0
+        self.released_at: float | None = None
+        self.sink_time = 0.0  # capture time of the first sample of what the sink is being handed right now
 
     @property
     def talking(self) -> bool:
         """True while the key is held or the tail is still being forwarded."""
-        return self._talking or self._tail_deadline is not None
+        return self._press_t is not None or self._tail_end is not None
 
-    def press(self) -> None:
-        if self._talking:
+    @property
+    def held(self) -> bool:
+        return self._press_t is not None
+
+    def press(self, t: float | None = None) -> None:
+        if self._press_t is not None:
             return
-        if self._tail_deadline is not None:  # pressed again during the tail: the same turn continues
-            self._tail_deadline = None
-        elif self._on_barge_in is not None and self._agent_speaking():
+        t = self._clock() if t is None else t
+        if self._tail_end is not None:  # pressed again during the tail: the same turn continues
+            self._tail_end = None
+            self._press_t = t
+            return
+        if self._on_barge_in is not None and self._agent_speaking():
             self._on_barge_in()
-        self._talking = True
+        self._press_t = t
+        for samples, ft in self._recent:  # the preroll, already delivered before the press was read
+            self._forward_from(samples, ft, t - self._preroll_s)
+        self._recent.clear()
 
-    def release(self) -> None:
-        if not self._talking:
+    def release(self, t: float | None = None) -> None:
+        if self._press_t is None:
             return
-        self._talking = False
-        self._tail_left = self._tail_samples
-        self._tail_deadline = self._clock() + self._tail_s * 2  # frames normally bring the tail in sooner
-        if self._tail_left == 0:
-            self._end_turn()
+        t = self._clock() if t is None else t
+        self._press_t = None
+        self.released_at = t
+        self._tail_end = t + self._tail_s
+        self._recent.clear()
 
-    def toggle(self) -> None:
+    def toggle(self, t: float | None = None) -> None:
         """For terminals without key-up events: one key press starts a turn, the next ends it."""
-        if self._talking:
-            self.release()
+        if self._press_t is not None:
+            self.release(t)
         else:
-            self.press()
+            self.press(t)
 
-    def on_frame(self, samples: Int16Array) -> None:
-        """Feed every mic frame here (on the event loop)."""
+    def on_frame(self, samples: Int16Array, t: float | None = None) -> None:
+        """Feed every mic frame here (on the event loop), with the capture time of its first sample."""
+        if t is None:  # unstamped: assume a continuous stream
+            t = self._next_t if self._next_t is not None else self._clock()
+        self._next_t = t + len(samples) / self._rate
         self.meter.update(samples)
-        if self._talking:
-            self._forward(samples)
-        elif self._tail_deadline is not None:
-            part = samples[: self._tail_left]
-            self._forward(part)
-            self._tail_left -= len(part)
-            if self._tail_left <= 0:
+        if self._press_t is not None:
+            self._forward_from(samples, t, self._press_t - self._preroll_s)
+        elif self._tail_end is not None:
+            keep = round((self._tail_end - t) * self._rate)
+            self._forward(samples[: max(keep, 0)], t)
+            if keep <= len(samples):
                 self._end_turn()
+        else:
+            self._remember(samples, t)
         self.poll()
 
-    def poll(self) -> None:
+    def poll(self, now: float | None = None) -> None:
         """End a turn whose tail never arrived (the mic stopped delivering); call it from a timer if frames can stop."""
-        if self._tail_deadline is not None and self._clock() >= self._tail_deadline:
+        if self._tail_end is None:
+            return
+        now = self._clock() if now is None else now
+        if now >= self._tail_end + self._give_up_s:
             self._end_turn()
 
-    def _forward(self, samples: Int16Array) -> None:
+    def _remember(self, samples: Int16Array, t: float) -> None:
+        self._recent.append((samples, t))
+        while self._recent and self._recent[0][1] + len(self._recent[0][0]) / self._rate < t - self._preroll_s:
+            self._recent.popleft()
+
+    def _forward_from(self, samples: Int16Array, t: float, start: float) -> None:
+        skip = max(round((start - t) * self._rate), 0)
+        self._forward(samples[skip:], t + skip / self._rate)
+
+    def _forward(self, samples: Int16Array, t: float) -> None:
         if len(samples):
             self.forwarded_samples += len(samples)
+            self.sink_time = t
             self._sink(samples)
 
     def _end_turn(self) -> None:
-        self._tail_deadline = None
-        self._tail_left = 0
+        self._tail_end = None
         self.turns += 1
         self._on_turn_end()
 
@@ -225,10 +261,14 @@ class OpenMic:
         self._barge_samples = int(sample_rate * barge_in_ms / 1000)
         self._passing = 0
         self._barged = False
+        self._clock = clock
         self.meter = LevelMeter(clock=clock)
         self.gated_samples = 0
+        self.sink_time = 0.0
 
-    def on_frame(self, samples: Int16Array) -> None:
+    def on_frame(self, samples: Int16Array, t: float | None = None) -> None:
+        """Feed every mic frame here, with the capture time of its first sample (for the sender's lag)."""
+        self.sink_time = self._clock() if t is None else t
         level = self.meter.update(samples)
         speaking = self._agent_speaking()
         if not speaking:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import difflib
 import re
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,8 +28,9 @@ from .agent_config_imports import (
     resolve_import_path,
     valid_tool_name,
 )
-from .agent_config_schema import AgentFile, json_schema, validation_problems
+from .agent_config_schema import AgentConfig, AgentFile, GuardrailConfig, ToolConfig, json_schema, validation_problems
 from .agent_config_yaml import KeyPath, MarkedTree, YamlProblems, read_marked_yaml
+from .input_files import InputFileError, read_text_file
 
 __all__ = ["AgentConfigError", "LoadedConfig", "json_schema", "load_agent_config"]
 
@@ -49,21 +51,12 @@ class LoadedConfig:
 
 def _read_text(path: Path, label: str) -> str:
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise AgentConfigError(label, [Problem(None, "no such file; check the path (see configs/ for examples)")]) \
-            from None
-    except IsADirectoryError:
-        raise AgentConfigError(label, [Problem(None, "is a folder, not a file; pass a .yaml file")]) from None
-    except OSError as exc:
-        raise AgentConfigError(label, [Problem(None, f"cannot read the file ({exc.strerror}); check its "
-                                                     "permissions")]) from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        where = Position(before.count(b"\n") + 1, exc.start - (before.rfind(b"\n") + 1) + 1)
-        raise AgentConfigError(label, [Problem(where, "the file is not UTF-8 text; save it as UTF-8")]) from None
+        return read_text_file(path)
+    except InputFileError as exc:
+        where = Position(exc.line, exc.column or 1) if exc.line is not None else None
+        message = exc.message + (" (`rtagent examples` lists the shipped agents)" if exc.message.startswith("no such")
+                                  else "")
+        raise AgentConfigError(label, [Problem(where, message)]) from None
 
 
 def _near(name: str, known: list[str]) -> str:
@@ -80,17 +73,20 @@ class _Checker:
         self.spec = spec
         self.tree = tree
         self.problems: list[Problem] = []
+        self.keys = {section: _keys(tree.data, section) for section in ("agents", "tools", "guardrails")}
 
     def add(self, path: KeyPath, message: str, *, prefer_key: bool = False) -> None:
         self.problems.append(Problem(self.tree.position(path, prefer_key=prefer_key), message))
 
-    def start_key(self) -> str:
-        agents = list(self.spec.agents)
+    def start_key(self) -> str | None:
+        agents = self.keys["agents"]
+        if not agents:
+            return None  # a schema problem already says so
         if self.spec.start is None:
             if len(agents) > 1:
                 self.add((), f"no 'start' agent; add 'start: <agent key>' (one of: {', '.join(agents)})")
             return agents[0]
-        if self.spec.start not in self.spec.agents:
+        if self.spec.start not in agents:
             close = difflib.get_close_matches(self.spec.start, agents, n=1)
             fix = f"did you mean '{close[0]}'? " if close else ""
             self.add(("start",), f"start names unknown agent '{self.spec.start}'; {fix}known agents: "
@@ -105,16 +101,16 @@ class _Checker:
                 self.add(("agents", key), f"agent '{key}' has the same name '{name}' as agent '{names[name]}'; "
                          "give it another name (handoff tools are named after agents)", prefer_key=True)
             names.setdefault(name, key)
-            self._check_refs(key, "tools", agent.tools, list(self.spec.tools))
-            self._check_refs(key, "guardrails", agent.guardrails, list(self.spec.guardrails))
+            self._check_refs(key, "tools", agent.tools, self.keys["tools"])
+            self._check_refs(key, "guardrails", agent.guardrails, self.keys["guardrails"])
             targets: set[str] = set()
             for i, handoff in enumerate(agent.handoffs):
                 path = ("agents", key, "handoffs", i)
                 if handoff.agent == key:
                     self.add(path, f"agent '{key}' hands off to itself; remove this handoff")
-                elif handoff.agent not in self.spec.agents:
+                elif handoff.agent not in self.keys["agents"]:
                     self.add(path, f"handoff to unknown agent '{handoff.agent}' in agent '{key}'; "
-                             f"{_near(handoff.agent, list(self.spec.agents))}")
+                             f"{_near(handoff.agent, self.keys['agents'])}")
                 elif handoff.agent in targets:
                     self.add(path, f"agent '{key}' hands off to '{handoff.agent}' twice; remove one")
                 targets.add(handoff.agent)
@@ -163,6 +159,28 @@ class _Checker:
                              f"'{key}': {exc}; escape special characters such as ( [ + ? with a backslash")
 
 
+def _keys(data: dict[str, Any], section: str) -> list[str]:
+    entries = data.get(section)
+    return [key for key in entries if isinstance(key, str)] if isinstance(entries, dict) else []
+
+
+def _valid_parts(data: dict[str, Any]) -> AgentFile:
+    """The entries of a file that are valid on their own, so that the later checks still run on them."""
+    def valid(model: type[pydantic.BaseModel], section: str, empty: Any) -> dict[str, Any]:
+        entries = data.get(section)
+        found: dict[str, Any] = {}
+        for key in _keys(data, section):
+            with suppress(pydantic.ValidationError):
+                value = entries[key]  # type: ignore[index]
+                found[key] = model.model_validate(empty if value is None else value)
+        return found
+
+    start = data.get("start")
+    return AgentFile.model_construct(start=start if isinstance(start, str) else None,
+                                     agents=valid(AgentConfig, "agents", {}), tools=valid(ToolConfig, "tools", None),
+                                     guardrails=valid(GuardrailConfig, "guardrails", None))
+
+
 def _build_entries(spec: AgentFile, tree: MarkedTree, folder: Path, problems: list[Problem],
                    ) -> tuple[dict[str, FunctionTool], dict[str, OutputGuardrail]]:
     tools: dict[str, FunctionTool] = {}
@@ -173,8 +191,10 @@ def _build_entries(spec: AgentFile, tree: MarkedTree, folder: Path, problems: li
             problems.append(Problem(tree.position(("tools", key, "function")), f"tool '{key}': {exc}"))
     guardrails: dict[str, OutputGuardrail] = {}
     for key, guard_entry in spec.guardrails.items():
-        if guard_entry.function is None:
-            guardrails[key] = blocked_text_guardrail(key, guard_entry)
+        declarative = bool(guard_entry.blocked_words or guard_entry.blocked_patterns)
+        if guard_entry.function is None or declarative:  # a guardrail with both is already reported
+            with suppress(re.error):  # a bad pattern is already reported, pattern by pattern
+                guardrails[key] = blocked_text_guardrail(key, guard_entry)
             continue
         try:
             guardrails[key] = build_guardrail(key, guard_entry, resolve_import_path(guard_entry.function, folder))
@@ -187,15 +207,15 @@ def _wire_agents(spec: AgentFile, tree: MarkedTree, tools: dict[str, FunctionToo
                  guardrails: dict[str, OutputGuardrail], problems: list[Problem]) -> dict[str, RealtimeAgent[Any]]:
     agents: dict[str, RealtimeAgent[Any]] = {
         key: RealtimeAgent(name=entry.name or key, instructions=entry.instructions,
-                           tools=[tools[t] for t in entry.tools],
-                           output_guardrails=[guardrails[g] for g in entry.guardrails],
+                           tools=[tools[t] for t in entry.tools if t in tools],
+                           output_guardrails=[guardrails[g] for g in entry.guardrails if g in guardrails],
                            handoff_description=entry.handoff_description, voice=entry.voice)
         for key, entry in spec.agents.items()
     }
     for key, entry in spec.agents.items():  # second pass: handoffs may form cycles
         handoffs: list[RealtimeAgent[Any] | Handoff] = [
             realtime_handoff(agents[h.agent], tool_name_override=h.tool_name, tool_description=h.description)
-            for h in entry.handoffs
+            for h in entry.handoffs if h.agent in agents
         ]
         agents[key].handoffs = handoffs
         seen: dict[str, str] = {}
@@ -226,23 +246,21 @@ def load_agent_config(path: str | Path) -> LoadedConfig:
         kind = "a list" if isinstance(tree.data, list) else "a single value"
         raise AgentConfigError(label, [Problem(Position(1, 1), f"the file holds {kind}; it must be a mapping with "
                                                "'start:' and 'agents:' keys")])
+    problems: list[Problem] = []
     try:
         spec = AgentFile.model_validate(tree.data)
     except pydantic.ValidationError as exc:
-        raise AgentConfigError(label, validation_problems(exc, tree)) from None
+        problems.extend(validation_problems(exc, tree))
+        spec = _valid_parts(tree.data)  # check and import the rest too: every problem in one run
     checker = _Checker(spec, tree)
     start = checker.start_key()
     checker.check_agents()
     checker.check_tools()
     checker.check_guardrails()
-    if checker.problems:
-        raise AgentConfigError(label, checker.problems)
-    problems: list[Problem] = []
+    problems.extend(checker.problems)
     tools, guardrails = _build_entries(spec, tree, file.parent, problems)
-    if problems:
-        raise AgentConfigError(label, problems)
     agents = _wire_agents(spec, tree, tools, guardrails, problems)
-    if problems:
+    if problems or start is None:
         raise AgentConfigError(label, problems)
     model_settings = copy.deepcopy(tree.data.get("model_settings") or {})
     run_config: dict[str, Any] = {"model_settings": copy.deepcopy(model_settings)}

@@ -9,12 +9,13 @@ import dataclasses
 import difflib
 import importlib
 import inspect
+import os
 import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from ..session.context import AnyContext
 from ..session.guardrails import GuardrailFunctionOutput, OutputGuardrail
@@ -84,6 +85,26 @@ def _local_modules(folder: Path) -> list[str]:
     return found
 
 
+class _ProcessExitCalled(Exception):
+    """A module tried to end the process while being imported."""
+
+
+@contextmanager
+def _no_process_exit() -> Iterator[None]:
+    """While a user module imports, `os._exit` raises instead of ending the process (so `validate` cannot
+    report success for a module that would kill every run)."""
+    real = os._exit
+
+    def refuse(status: int) -> NoReturn:
+        raise _ProcessExitCalled(f"it called os._exit({status})")
+
+    os._exit = refuse
+    try:
+        yield
+    finally:
+        os._exit = real
+
+
 def resolve_import_path(import_path: str, folder: Path) -> Any:
     """The object at `module:attribute`; raises EntryError with a fix for each way that can fail."""
     match = _IMPORT_PATH.match(import_path.strip())
@@ -92,7 +113,7 @@ def resolve_import_path(import_path: str, folder: Path) -> Any:
                          "e.g. 'tools.support:lookup_order'")
     module_name, attr_path = match.group("module"), match.group("attr")
     try:
-        with _folder_on_path(folder, module_name.split(".")[0]):
+        with _folder_on_path(folder, module_name.split(".")[0]), _no_process_exit():
             module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
         missing = exc.name or module_name
@@ -106,6 +127,9 @@ def resolve_import_path(import_path: str, folder: Path) -> Any:
     except SyntaxError as exc:
         where = f"{Path(exc.filename or '?').name} line {exc.lineno}"
         raise EntryError(f"module '{module_name}' has a syntax error ({where}: {exc.msg}); fix the module") from None
+    except _ProcessExitCalled as exc:
+        raise EntryError(f"importing module '{module_name}' tried to end the process ({exc}); remove that from "
+                         "the module") from None
     except (Exception, SystemExit) as exc:
         raise EntryError(f"importing module '{module_name}' raised {type(exc).__name__}: {exc}; "
                          "fix the module so it imports cleanly") from None

@@ -1,7 +1,7 @@
 """Reading an agent config's YAML into plain data plus the line:column of every key and value.
 
 Keys are always read as text (so `no:` stays "no"), duplicate keys are problems instead of silent overwrites,
-and YAML's own syntax errors keep YAML's position.
+YAML's own syntax errors keep YAML's position, and nesting and alias expansion are bounded (billion laughs).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from .agent_config_errors import Position, Problem
 KeyPath = tuple[str | int, ...]
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _MAX_DEPTH = 64
+_MAX_VALUES = 100_000  # values once aliases are expanded: a config has hundreds, an alias bomb billions
 
 
 def _pos(mark: Any) -> Position:
@@ -55,11 +56,16 @@ class _Reader:
         self.loader = loader
         self.tree = MarkedTree(data=None)
         self.problems: list[Problem] = []
+        self._values = 0
 
     def walk(self, node: Node, path: KeyPath, depth: int) -> Any:
         if depth > _MAX_DEPTH:
             raise YamlProblems([Problem(_pos(node.start_mark),
                                         "the document nests too deeply (a recursive alias?); flatten it")])
+        self._values += 1
+        if self._values > _MAX_VALUES:
+            raise YamlProblems([Problem(_pos(node.start_mark), f"the document expands to more than {_MAX_VALUES:,} "
+                                        "values (aliases repeating aliases?); write the values out")])
         self.tree.values[path] = _pos(node.start_mark)
         if isinstance(node, MappingNode):
             return self._mapping(node, path, depth)
@@ -131,7 +137,10 @@ def _syntax_hint(what: str) -> str:
 
 def read_marked_yaml(text: str) -> MarkedTree | None:
     """Parse `text` (one YAML document). None for an empty document; raises YamlProblems."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as exc:  # the reader refuses control characters before any parsing
+        raise YamlProblems([_syntax_problem(exc)]) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -140,6 +149,8 @@ def read_marked_yaml(text: str) -> MarkedTree | None:
         reader.tree.data = reader.walk(node, (), 0)
     except yaml.YAMLError as exc:
         raise YamlProblems([_syntax_problem(exc)]) from None
+    except RecursionError:
+        raise YamlProblems([Problem(Position(1, 1), "the document nests too deeply to read; flatten it")]) from None
     finally:
         loader.dispose()
     if reader.problems:

@@ -10,6 +10,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from ..session import events as ev
 from ..session.session import RealtimeSession
 from .recorder import Recorder
 from .view_state import ViewState
@@ -31,14 +32,20 @@ class SessionPump:
         self._active = 0
         self._tools = 0
         self._approvals: set[str] = set()
+        self._reply_due = False  # a tool finished: the session has asked for the answer that uses its output
         self._last_change = time.monotonic()
         self._changed = asyncio.Event()
         self.finished = asyncio.Event()
         self.connection_lost = False  # the session ended because the connection failed for good
 
     @property
+    def pending_approvals(self) -> frozenset[str]:
+        """Call ids of tool calls waiting for the user's answer."""
+        return frozenset(self._approvals)
+
+    @property
     def busy(self) -> bool:
-        return self._active > 0 or self._tools > 0 or bool(self._approvals)
+        return self._active > 0 or self._tools > 0 or bool(self._approvals) or self._reply_due
 
     async def run(self) -> None:
         try:
@@ -63,22 +70,25 @@ class SessionPump:
             self.events.append(event)
             if len(self.events) > 2000:
                 del self.events[:500]
-        if kind == "agent_start":
+        if kind == ev.AGENT_START:
             self._active += 1
-        elif kind == "agent_end":
+            self._reply_due = False
+        elif kind == ev.AGENT_END:
             self._active = max(0, self._active - 1)
             self.responses_ended += 1
-        elif kind == "tool_start":
+        elif kind == ev.TOOL_START:
             self._tools += 1
-        elif kind == "tool_end":
+        elif kind == ev.TOOL_END:
             self._tools = max(0, self._tools - 1)
-        elif kind == "tool_approval_required":
+            self._reply_due = True
+        elif kind == ev.TOOL_APPROVAL_REQUIRED:
             self._approvals.add(event.call_id)
-        elif (kind == "connection" and event.status == "failed") or \
-                (kind == "error" and event.error.get("code") == "connection_closed"):
+        elif (kind == ev.CONNECTION and event.status == "failed") or \
+                (kind == ev.ERROR and event.error.get("code") == "connection_closed"):
             self.connection_lost = True
-        elif kind == "error" and self._active == 0:
+        elif kind == ev.ERROR and self._active == 0:
             self.responses_ended += 1  # a rejected request ends the turn too
+            self._reply_due = False
 
     def approval_answered(self, call_id: str) -> None:
         """The user answered: the tool runs (or not) and the agent goes on, so the turn is not over yet."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 import time
 import wave
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 from ..protocol.codecs import PCM16_RATE
 from ..protocol.errors import UserError
+from ..protocol.secret import REDACTED
 
 _AUDIO_KEYS = frozenset({"delta", "audio"})
 _SECRET_KEYS = frozenset({"api_key", "authorization", "Authorization"})
@@ -20,7 +22,7 @@ _SECRET_KEYS = frozenset({"api_key", "authorization", "Authorization"})
 
 def _elide(value: Any, key: str = "") -> Any:
     if isinstance(value, dict):
-        return {k: ("[redacted]" if k in _SECRET_KEYS else _elide(v, k)) for k, v in value.items()}
+        return {k: (REDACTED if k in _SECRET_KEYS else _elide(v, k)) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_elide(v) for v in value]
     if isinstance(value, (bytes, bytearray)):
@@ -72,9 +74,20 @@ class Recorder:
             raise UserError(f"Cannot record to {folder}: {exc.strerror or exc}. Choose a writable --record folder.") \
                 from None
         self.folder = folder
-        self._input = self._wav(folder / "input.wav")
-        self._output = self._wav(folder / "output.wav")
+        self.failure: str | None = None  # why recording stopped (a full disk…); the run then exits 1
+        try:
+            self._input = self._wav(folder / "input.wav")
+            self._output = self._wav(folder / "output.wav")
+        except OSError as exc:
+            raise UserError(f"Cannot record to {folder}: {exc.strerror or exc}. Choose a writable --record folder.") \
+                from None
         self._started = time.monotonic()
+
+    def _failed(self, exc: OSError, what: str) -> None:
+        """The first write error stops recording with one line; the conversation goes on."""
+        if self.failure is None:
+            self.failure = f"--record stopped: {exc.strerror or exc} while writing {self.folder / what}"
+            print(f"rtagent: {self.failure}; the conversation goes on unrecorded.", file=sys.stderr)
 
     @staticmethod
     def _wav(path: Path) -> wave.Wave_write:
@@ -85,15 +98,33 @@ class Recorder:
         return wav
 
     def event(self, event: Any) -> None:
+        if self.failure is not None:
+            return
         record = {"t": round(time.monotonic() - self._started, 4), **describe(event)}
-        self._events.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+        try:
+            self._events.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+            self._events.flush()
+        except OSError as exc:
+            self._failed(exc, "events.jsonl")
+            return
         if getattr(event, "type", None) == "audio":
-            self._output.writeframes(event.audio.data)
+            try:
+                self._output.writeframes(event.audio.data)
+            except OSError as exc:
+                self._failed(exc, "output.wav")
 
     def input_audio(self, pcm16: bytes) -> None:
-        self._input.writeframes(pcm16)
+        if self.failure is not None:
+            return
+        try:
+            self._input.writeframes(pcm16)
+        except OSError as exc:
+            self._failed(exc, "input.wav")
 
     def close(self) -> None:
-        self._events.close()
-        self._input.close()
-        self._output.close()
+        for name, handle in (("events.jsonl", self._events), ("input.wav", self._input),
+                             ("output.wav", self._output)):
+            try:
+                handle.close()
+            except OSError as exc:
+                self._failed(exc, name)

@@ -9,6 +9,7 @@ import json
 import sys
 import time
 import wave
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,16 +19,20 @@ import yaml
 
 from ..protocol.codecs import PCM16_RATE
 from ..protocol.errors import UserError
+from ..session import events as ev
 from ..session.session import RealtimeSession
+from .input_files import InputFileError, read_text_file
+from .line_view import PlainPrinter
 from .pump import SessionPump
 from .recorder import Recorder
-from .view import PlainPrinter
 from .view_state import ViewState
 
 STEP_KINDS = ("say", "speak", "play", "wait", "interrupt_after_ms", "approve", "expect", "pause_ms")
 EXPECT_KINDS = ("tool", "arguments", "handoff", "guardrail", "transcript_contains", "user_transcript_contains",
                 "no_tool")
 FRAME = PCM16_RATE // 50  # 20 ms
+MAX_STEP_MS = 3_600_000  # pause_ms / interrupt_after_ms / timeouts: an hour at most
+_BOOL_OPTIONS = ("wait", "realtime")
 
 
 @dataclass
@@ -45,16 +50,19 @@ class ScriptFailed(Exception):
 def load_script(path: Path) -> list[Step]:
     """Parse a script file; problems are UserErrors naming file:line."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read the script ({exc.strerror or exc}); check the --script path.") from None
+        text = read_text_file(path)
+    except InputFileError as exc:
+        where = f"{path}:{exc.line}:{exc.column}" if exc.line is not None else str(path)
+        raise UserError(f"{where}: {exc.message} (the --script file).") from None
     try:
         node = yaml.compose(text)
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         raise UserError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)}).") from None
-    data = yaml.safe_load(text)
+    except RecursionError:
+        raise UserError(f"{path}: the script nests too deeply to read; flatten it.") from None
     steps_node = None
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
@@ -76,12 +84,30 @@ def load_script(path: Path) -> list[Step]:
             value = value.get("text", value.get("file"))
         if kind == "expect" and (not isinstance(value, dict) or not set(value) <= set(EXPECT_KINDS)):
             raise UserError(f"{path}:{line}: expect takes a mapping of {', '.join(EXPECT_KINDS)}.")
-        if kind in ("interrupt_after_ms", "pause_ms") and not isinstance(value, int):
-            raise UserError(f"{path}:{line}: {kind} takes a whole number of milliseconds.")
+        if kind in ("interrupt_after_ms", "pause_ms") and (isinstance(value, bool) or not isinstance(value, int)
+                                                           or not 0 <= value <= MAX_STEP_MS):
+            raise UserError(f"{path}:{line}: {kind} takes a whole number of milliseconds from 0 to {MAX_STEP_MS}.")
+        _check_options(path, line, kind, value if kind == "wait" and isinstance(value, dict) else options)
         if kind == "play":
             value = str((path.parent / str(value)).resolve()) if not Path(str(value)).is_absolute() else str(value)
         steps.append(Step(kind, value, line, options))
     return steps
+
+
+def _check_options(path: Path, line: int, kind: str, options: dict[str, Any]) -> None:
+    """`timeout` is a number of seconds in range; `wait`/`realtime` are booleans; `voice` is text."""
+    where = f"{path}:{line}: {kind}"
+    if "timeout" in options:
+        timeout = options["timeout"]
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) \
+                or not 0 < timeout <= MAX_STEP_MS / 1000:
+            raise UserError(f"{where}: timeout takes a number of seconds from 0 to {MAX_STEP_MS // 1000} "
+                            f"(got {str(timeout)[:40]!r}).")
+    for key in _BOOL_OPTIONS:
+        if key in options and not isinstance(options[key], bool):
+            raise UserError(f"{where}: {key} takes true or false (got {str(options[key])[:40]!r}).")
+    if "voice" in options and not isinstance(options["voice"], str):
+        raise UserError(f"{where}: voice takes a voice name such as alloy.")
 
 
 def read_wav(path: str) -> np.ndarray:
@@ -103,8 +129,11 @@ def read_wav(path: str) -> np.ndarray:
 
 
 class ScriptRunner:
-    def __init__(self, session: RealtimeSession, pump: SessionPump, recorder: Recorder | None) -> None:
+    def __init__(self, session: RealtimeSession, pump: SessionPump, recorder: Recorder | None,
+                 after_step: Callable[[], None] | None = None) -> None:
+        """`after_step` runs once each step is done (the output's chance to show the turn it ended)."""
         self.session = session
+        self.after_step = after_step
         self.pump = pump
         self.recorder = recorder
         self.turn_start = 0  # index into pump.events where the current turn began
@@ -116,6 +145,8 @@ class ScriptRunner:
     async def run(self, steps: list[Step]) -> None:
         for step in steps:
             await getattr(self, f"_{step.kind}")(step)
+            if self.after_step is not None:
+                self.after_step()
 
     def _begin_turn(self) -> None:
         self.turn_start = len(self.pump.events)
@@ -126,7 +157,7 @@ class ScriptRunner:
             return
         deadline = time.monotonic() + float(step.options.get("timeout", 60))
         while time.monotonic() < deadline:
-            if self.pump._approvals:
+            if self.pump.pending_approvals:
                 return  # the next step answers it
             if await self.pump.settled(self.since, timeout=0.5):
                 return
@@ -184,7 +215,7 @@ class ScriptRunner:
 
     async def _interrupt_after_ms(self, step: Step) -> None:
         deadline = time.monotonic() + 30
-        while not any(e.type == "audio" or e.type == "agent_start" for e in self._turn_events()):
+        while not any(e.type == ev.AUDIO or e.type == ev.AGENT_START for e in self._turn_events()):
             if time.monotonic() > deadline:
                 raise ScriptFailed(f"line {step.line}: the agent never started speaking, nothing to interrupt")
             await asyncio.sleep(0.01)
@@ -197,11 +228,11 @@ class ScriptRunner:
 
     async def _approve(self, step: Step) -> None:
         deadline = time.monotonic() + 30
-        while not self.pump._approvals:
+        while not self.pump.pending_approvals:
             if time.monotonic() > deadline:
                 raise ScriptFailed(f"line {step.line}: no tool call is waiting for approval")
             await asyncio.sleep(0.02)
-        call_id = next(iter(self.pump._approvals))
+        call_id = next(iter(self.pump.pending_approvals))
         self.pump.approval_answered(call_id)
         approved = bool(step.value)
         if approved:
@@ -228,7 +259,7 @@ def _matches(expected: Any, actual: Any) -> bool:
 def check_expectations(spec: dict[str, Any], events: list[Any], session: RealtimeSession) -> list[str]:
     """Diff lines (`- expected` / `+ actual`) for each expectation that does not hold."""
     problems: list[str] = []
-    calls = [(e.tool.name, e.arguments) for e in events if e.type == "tool_start"]
+    calls = [(e.tool.name, e.arguments) for e in events if e.type == ev.TOOL_START]
     if "tool" in spec or "arguments" in spec:
         wanted_name = spec.get("tool")
         wanted_args = spec.get("arguments") or {}
@@ -240,11 +271,11 @@ def check_expectations(spec: dict[str, Any], events: list[Any], session: Realtim
     if spec.get("no_tool") and calls:
         problems += ["- no tool call", f"+ tool calls: {', '.join(n for n, _ in calls)}"]
     if "handoff" in spec:
-        targets = [e.to_agent.name for e in events if e.type == "handoff"]
+        targets = [e.to_agent.name for e in events if e.type == ev.HANDOFF]
         if not any(t.lower() == str(spec["handoff"]).lower() for t in targets):
             problems += [f"- handoff to {spec['handoff']}", f"+ handoffs: {', '.join(targets) or 'none'}"]
     if "guardrail" in spec:
-        tripped = [r.guardrail.get_name() for e in events if e.type == "guardrail_tripped"
+        tripped = [r.guardrail.get_name() for e in events if e.type == ev.GUARDRAIL_TRIPPED
                    for r in e.guardrail_results]
         if spec["guardrail"] not in tripped:
             problems += [f"- guardrail {spec['guardrail']} tripped", f"+ tripped: {', '.join(tripped) or 'none'}"]
@@ -261,7 +292,7 @@ def check_expectations(spec: dict[str, Any], events: list[Any], session: Realtim
 
 
 def _turn_items(session: RealtimeSession, events: list[Any], role: str) -> list[Any]:
-    ids = {e.item.item_id for e in events if e.type == "history_added"}
+    ids = {e.item.item_id for e in events if e.type == ev.HISTORY_ADDED}
     return [i for i in session.history if i.item_id in ids and i.role == role]
 
 
@@ -277,7 +308,7 @@ async def run_script(session: RealtimeSession, state: ViewState, steps: list[Ste
     printer = PlainPrinter(out or sys.stdout)
     pump = SessionPump(session, state, recorder, lambda _e: printer.feed(state))
     reader = asyncio.create_task(pump.run())
-    runner = ScriptRunner(session, pump, recorder)
+    runner = ScriptRunner(session, pump, recorder, after_step=lambda: printer.flush(state))
     code = 0
     try:
         await runner.run(steps)

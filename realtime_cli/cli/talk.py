@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..protocol import names
 from ..protocol.errors import UserError
-from ..session.playback import RealtimePlaybackTracker
+from ..protocol.playback import RealtimePlaybackTracker
 from ..session.runner import RealtimeRunner
 from ..session.session import RealtimeSession
+from ..transport.local_backend import start_local_engine
 from .agent_config import LoadedConfig, load_agent_config
 from .logging_setup import configure_logging
 from .recorder import Recorder
@@ -65,10 +67,8 @@ async def open_backend(kind: str) -> AsyncIterator[Backend]:
     if kind == "openai":
         yield Backend("openai", None, "openai")
         return
-    from ..local.server import LocalRealtimeServer
-
-    server = LocalRealtimeServer()
-    url = await server.start()
+    server = await start_local_engine(greet=False)  # in the CLI the user speaks first
+    url = server.url
     try:
         yield Backend("local", url, f"local engine {url.removeprefix('ws://').removesuffix('/v1/realtime')}", server)
     finally:
@@ -88,14 +88,12 @@ def session_settings(loaded: LoadedConfig, options: TalkOptions) -> dict[str, An
         settings["modalities"] = ["text"]
         settings["turn_detection"] = None
     elif mode == "open mic":
-        settings["turn_detection"] = {"type": "server_vad", "threshold": 0.5, "prefix_padding_ms": 300,
-                                      "silence_duration_ms": 500, "create_response": True,
-                                      "interrupt_response": True}
+        settings["turn_detection"] = dict(names.SERVER_VAD_DEFAULTS)
     elif mode == "push-to-talk":
         settings["turn_detection"] = None
     elif "turn_detection" not in settings:
         settings["turn_detection"] = None  # scripts speak push-to-talk unless the YAML asks for VAD
-    settings.setdefault("input_audio_transcription", {"model": "gpt-4o-mini-transcribe"})
+    settings.setdefault("input_audio_transcription", {"model": names.DEFAULT_TRANSCRIPTION_MODEL})
     config["model_settings"] = settings
     return config
 
@@ -117,17 +115,18 @@ async def _talk(loaded: LoadedConfig, options: TalkOptions, kind: str) -> int:
             model_config.update(url=backend.url, api_key="local")
         session = await runner.run(model_config=model_config)  # type: ignore[arg-type]
         settings = config["model_settings"]
-        state = ViewState(backend=backend.label, model=str(settings.get("model_name") or "gpt-realtime"),
+        state = ViewState(backend=backend.label, model=str(settings.get("model_name") or names.DEFAULT_MODEL),
                           agent=loaded.starting_agent.name, mode=_view_mode(options))
         recorder = Recorder(options.record) if options.record else None
         try:
             state.set_connection("connecting")
             async with session:
                 state.set_connection("connected")
-                return await _front_end(session, state, options, tracker, recorder)
+                code = await _front_end(session, state, options, tracker, recorder)
         finally:
             if recorder is not None:
                 recorder.close()
+        return 1 if recorder is not None and recorder.failure else code  # a recording asked for and lost
 
 
 def _view_mode(options: TalkOptions) -> Any:

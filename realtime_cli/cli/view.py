@@ -1,18 +1,16 @@
 """The live view on screen: Rich rendering of one ViewSnapshot (transcript, status bar, key hints) and its outputs.
 
-`render` is pure; LiveView redraws the latest snapshot ~12 times a second on a terminal; PlainPrinter writes one
-plain line per completed entry when stdout is not a terminal (pipes, CI).
+`render` is pure; LiveView redraws the latest snapshot ~12 times a second on a terminal; `open_view` falls back
+to line_view's PlainPrinter when stdout is not a terminal (pipes, CI).
 """
 
 from __future__ import annotations
 
-import json
 import math
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import IO, Any
+from typing import IO
 
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.live import Live
@@ -20,6 +18,8 @@ from rich.rule import Rule
 from rich.segment import Segment
 from rich.text import Text
 
+from .formatting import arguments_text, format_duration, one_line
+from .line_view import PlainPrinter
 from .view_state import (
     AssistantLine,
     ConnectionChange,
@@ -27,12 +27,10 @@ from .view_state import (
     ErrorLine,
     GuardrailTrip,
     HandoffDivider,
-    Notice,
     StatusBar,
     ToolCall,
     UserLine,
     ViewSnapshot,
-    ViewState,
 )
 
 REFRESH_PER_SECOND = 12.0
@@ -49,25 +47,6 @@ _CHROME_LINES = 3  # separator, status bar, footer
 
 
 # --- formatting shared by the live view and the plain printer ------------------------------------------------
-
-
-def format_duration(ms: float) -> str:
-    """`12 ms` under a second, `1.2 s` from there."""
-    return f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
-
-
-def _one_line(text: str, limit: int) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def _arguments(raw: str, *, compact: bool, limit: int = 80) -> str:
-    try:
-        parsed = json.loads(raw) if raw.strip() else {}
-        shown = json.dumps(parsed, ensure_ascii=False, separators=(",", ":") if compact else None)
-    except ValueError:
-        shown = raw
-    return _one_line(shown, limit)
 
 
 def mic_meter(levels: Iterable[float]) -> str:
@@ -91,7 +70,7 @@ def _speaker_line(prefix: str, prefix_style: str, text: str, partial: bool) -> T
 def _tool_line(call: ToolCall) -> Text:
     line = Text("⚙ ", style="magenta")
     line.append(call.name, style="bold magenta")
-    line.append(" " + _arguments(call.arguments, compact=False), style="magenta")
+    line.append(" " + arguments_text(call.arguments, compact=False), style="magenta")
     if call.state == "running":
         line.append(" …", style="dim")
     elif call.state == "awaiting-approval":
@@ -99,7 +78,7 @@ def _tool_line(call: ToolCall) -> Text:
     elif call.state == "rejected":
         line.append(" ✗ rejected", style="red")
     else:
-        line.append(" → " + _one_line(call.result or "", 120))
+        line.append(" → " + one_line(call.result or "", 120))
         if call.duration_ms is not None:
             line.append(f" ({format_duration(call.duration_ms)})", style="dim")
     return line
@@ -119,8 +98,7 @@ def entry_renderable(entry: Entry) -> RenderableType:
     if isinstance(entry, HandoffDivider):
         return Rule(f"→ {entry.to_agent}", style="blue")
     if isinstance(entry, GuardrailTrip):
-        return Text(f"⚠ guardrail {', '.join(entry.guardrails)} tripped: “{_one_line(entry.text, 160)}”",
-                    style="bold red")
+        return Text(f"⚠ guardrail {', '.join(entry.guardrails)}: {entry.message}", style="bold red")
     if isinstance(entry, ErrorLine):
         code = f" [{entry.code}]" if entry.code else ""
         return Text(f"✖ error{code}: {entry.message}", style="red")
@@ -143,6 +121,8 @@ class _Transcript:
         else:
             lines = []
             for entry in reversed(self.entries):
+                if isinstance(entry, AssistantLine) and entry.withheld:
+                    continue  # the guardrail line after it says what happened
                 lines[:0] = console.render_lines(entry_renderable(entry), opts, pad=False)
                 if self.max_lines is not None and len(lines) >= self.max_lines:
                     break
@@ -182,7 +162,7 @@ class _Field:
 # How the status bar gives way as the width shrinks, one step at a time, until it fits.
 _FIT_STEPS: tuple[tuple[str, str], ...] = (
     ("short", "backend"), ("short", "mode"), ("short", "latency"), ("short", "mic"),
-    ("drop", "model"), ("drop", "backend"), ("drop", "mode"), ("drop", "mic"), ("short", "agent"),
+    ("drop", "model"), ("drop", "mode"), ("drop", "mic"), ("short", "agent"),
     ("drop", "connected"), ("drop", "latency"), ("drop", "agent"), ("drop", "ptt"),
 )
 
@@ -196,10 +176,12 @@ def _status_fields(s: StatusBar) -> list[_Field]:
     if s.model:
         fields.append(_field("model", s.model))
     if s.agent:
-        fields.append(_field("agent", s.agent, _one_line(s.agent, 14), "bold"))
+        fields.append(_field("agent", s.agent, one_line(s.agent, 14), "bold"))
     fields.append(_field("mode", s.mode, "PTT" if s.mode == "push-to-talk" else None))
     if s.mode != "text":
-        if s.ptt:
+        if s.agent_speaking and s.ptt in ("idle", "listening", ""):
+            fields.append(_field("ptt", "agent speaking", "agent", "bold magenta"))
+        elif s.ptt:
             fields.append(_field("ptt", s.ptt, None, "bold yellow" if s.ptt != "idle" else ""))
         if s.mic_levels:
             meter = mic_meter(s.mic_levels)
@@ -207,6 +189,9 @@ def _status_fields(s: StatusBar) -> list[_Field]:
     if s.latency_ms is not None:
         ms = format_duration(s.latency_ms)
         fields.append(_field("latency", f"latency {ms}", ms, "bold red" if s.latency_ms >= SLOW_TURN_MS else "green"))
+    if s.lag_warning and s.lag_ms is not None:
+        lag = format_duration(s.lag_ms)
+        fields.append(_field("lag", f"mic lag {lag}", f"lag {lag}", "bold red"))
     ok = s.connection == "connected"
     fields.append(_field("connected" if ok else "connection", s.connection, None, "green" if ok else "bold yellow"))
     return fields
@@ -319,104 +304,6 @@ class LiveView:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.stop()
-
-
-def plain_line(entry: Entry, *, partial: bool = False) -> str | None:
-    """One entry as a plain line (None for entries with nothing to say); `partial` marks an unfinished one."""
-    tail = " …" if partial else ""
-    if isinstance(entry, UserLine):
-        text = entry.text.strip()
-        return f"you: {text}{tail}" if text else None
-    if isinstance(entry, AssistantLine):
-        text = entry.text.strip()
-        if entry.interrupted:
-            return f"{entry.speaker}: {text} [interrupted]" if text else f"{entry.speaker}: [interrupted]"
-        return f"{entry.speaker}: {text}{tail}" if text else None
-    if isinstance(entry, ToolCall):
-        call = f"[tool] {entry.name}({_arguments(entry.arguments, compact=True, limit=200)})"
-        if entry.state == "rejected":
-            return f"{call} rejected"
-        if entry.state == "awaiting-approval":
-            return f"{call} not answered" if partial else None
-        if entry.state == "running":
-            return f"{call} -> (no result)" if partial else None
-        took = f" ({format_duration(entry.duration_ms)})" if entry.duration_ms is not None else ""
-        return f"{call} -> {_one_line(entry.result or '', 200)}{took}"
-    if isinstance(entry, HandoffDivider):
-        return f"[handoff] → {entry.to_agent}"
-    if isinstance(entry, GuardrailTrip):
-        return f"[guardrail] {', '.join(entry.guardrails)} tripped: {_one_line(entry.text, 200)}"
-    if isinstance(entry, ErrorLine):
-        return f"[error] {entry.message}" + (f" ({entry.code})" if entry.code else "")
-    if isinstance(entry, ConnectionChange):
-        return f"[connection] {entry.status}"
-    if isinstance(entry, Notice):
-        return f"[notice] {entry.text}"
-    return None
-
-
-class PlainPrinter:
-    """Plain lines for a non-terminal: each completed entry once, in transcript order, never partials.
-
-    Call `feed` as often as you like (it prints only what is new) and `finish` at the end, which also prints
-    entries left unfinished. Approval requests are announced once as `[approval] …` lines.
-    """
-
-    def __init__(self, out: IO[str] | Console | None = None) -> None:
-        self._console = out if isinstance(out, Console) else None
-        self._file: IO[str] | None = None if isinstance(out, Console) else out
-        self._printed: set[int] = set()
-        self._announced: set[int] = set()
-        self._last: ViewSnapshot | None = None
-
-    def feed(self, source: ViewSnapshot | ViewState) -> None:
-        """Print the entries completed since the last call."""
-        snapshot = source.snapshot() if isinstance(source, ViewState) else source
-        self._last = snapshot
-        if snapshot.entries:
-            floor = snapshot.entries[0].seq
-            self._printed = {s for s in self._printed if s >= floor}
-            self._announced = {s for s in self._announced if s >= floor}
-        for entry in snapshot.entries:
-            if entry.seq in self._printed:
-                continue
-            if entry.complete:
-                self._printed.add(entry.seq)
-                self._write(plain_line(entry))
-            elif isinstance(entry, ToolCall) and entry.state == "awaiting-approval" \
-                    and entry.seq not in self._announced:
-                self._announced.add(entry.seq)
-                self._write(f"[approval] {entry.name}({_arguments(entry.arguments, compact=True, limit=200)})"
-                            f" awaits approval")
-
-    update = feed
-
-    def finish(self, source: ViewSnapshot | ViewState | None = None) -> None:
-        """Print what is new, then the entries still unfinished (marked with a trailing …)."""
-        if source is not None:
-            self.feed(source)
-        if self._last is None:
-            return
-        for entry in self._last.entries:
-            if entry.seq not in self._printed:
-                self._printed.add(entry.seq)
-                self._write(plain_line(entry, partial=True))
-
-    def __enter__(self) -> PlainPrinter:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.finish()
-
-    def _write(self, line: str | None) -> None:
-        if line is None:
-            return
-        if self._console is not None:
-            self._console.print(line, markup=False, highlight=False, emoji=False, soft_wrap=True)
-            return
-        out = self._file or sys.stdout
-        out.write(line + "\n")
-        out.flush()
 
 
 def open_view(console: Console | None = None) -> LiveView | PlainPrinter:

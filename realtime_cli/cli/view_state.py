@@ -23,6 +23,7 @@ Mode = Literal["push-to-talk", "open mic", "text"]
 ToolState = Literal["running", "done", "awaiting-approval", "rejected"]
 ConnectionState = Literal["connecting", "connected", "reconnecting", "closed"]
 
+GUARDRAIL_MESSAGE = "The agent's reply was stopped by a guardrail."
 MAX_ENTRIES = 200
 MAX_TEXT = 4000
 MAX_TOOL_TEXT = 300
@@ -46,7 +47,8 @@ class UserLine:
 
 @dataclass(frozen=True, slots=True)
 class AssistantLine:
-    """What an agent said; `interrupted` when its audio was cut off (the text then stops where it was cut)."""
+    """What an agent said; `interrupted` when its audio was cut off (the text then stops where it was cut);
+    `withheld` when an output guardrail stopped it (its text is then gone: the GuardrailTrip says why)."""
 
     seq: int
     item_id: str
@@ -54,10 +56,11 @@ class AssistantLine:
     text: str
     final: bool
     interrupted: bool = False
+    withheld: bool = False
 
     @property
     def complete(self) -> bool:
-        return self.final or self.interrupted  # an interrupted line's text no longer changes
+        return self.final or self.interrupted or self.withheld  # such a line's text no longer changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,11 +90,12 @@ class HandoffDivider:
 
 @dataclass(frozen=True, slots=True)
 class GuardrailTrip:
-    """Output guardrails stopped the agent: their names and the text they flagged."""
+    """Output guardrails stopped the agent: their names and what to tell the user (the guardrail's own message,
+    e.g. a YAML guardrail's `message:`). The text that tripped them is not kept."""
 
     seq: int
     guardrails: tuple[str, ...]
-    text: str
+    message: str
     complete = True
 
 
@@ -139,6 +143,9 @@ class StatusBar:
     latencies_ms: tuple[float, ...]
     connection: ConnectionState
     key_hints: str | None
+    lag_ms: float | None = None  # capture-to-socket lag of the mic audio (voice mode)
+    lag_warning: bool = False  # the lag is over its threshold: the status bar says so
+    agent_speaking: bool = False  # agent audio is queued or audible
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,17 +201,21 @@ class ViewState:
         self._connection: ConnectionState = "connecting"
         self._key_hints: str | None = None
         self._turn_end: float | None = None
+        self._external_latency = False
+        self._lag_ms: float | None = None
+        self._lag_warning = False
+        self._agent_speaking = False
         self._cut_pending: set[str] = set()
         self._version = 0
         self._cached: ViewSnapshot | None = None
         self._session_handlers: dict[str, Callable[[Any], None]] = {
-            "agent_start": lambda e: self._set_agent(e.agent.name), "agent_end": self._on_response_end,
-            "handoff": self._on_handoff, "tool_start": self._on_tool_start, "tool_end": self._on_tool_end,
-            "tool_approval_required": self._on_approval, "audio": lambda _e: self._first_agent_output(),
-            "audio_interrupted": self._on_interrupted, "error": self._on_error,
-            "history_updated": self._on_history, "guardrail_tripped": self._on_guardrail,
-            "input_audio_timeout_triggered": lambda _e: self.add_notice("no speech heard: input audio timed out"),
-            "connection": self._on_connection,
+            ev.AGENT_START: lambda e: self._set_agent(e.agent.name), ev.AGENT_END: self._on_response_end,
+            ev.HANDOFF: self._on_handoff, ev.TOOL_START: self._on_tool_start, ev.TOOL_END: self._on_tool_end,
+            ev.TOOL_APPROVAL_REQUIRED: self._on_approval, ev.AUDIO: lambda _e: self._first_agent_output(),
+            ev.AUDIO_INTERRUPTED: self._on_interrupted, ev.ERROR: self._on_error,
+            ev.HISTORY_UPDATED: self._on_history, ev.GUARDRAIL_TRIPPED: self._on_guardrail,
+            ev.INPUT_AUDIO_TIMEOUT_TRIGGERED: lambda _e: self.add_notice("no speech heard: input audio timed out"),
+            ev.CONNECTION: self._on_connection,
         }
         self._server_handlers: dict[str, Callable[[dict[str, Any]], None]] = {
             names.SPEECH_STARTED: self._on_speech_started, names.BUFFER_COMMITTED: self._on_committed,
@@ -224,7 +235,8 @@ class ViewState:
             pending = next((e for e in entries if isinstance(e, ToolCall) and e.state == "awaiting-approval"), None)
             status = StatusBar(self._backend, self._model, self._agent, self._mode, self._ptt, tuple(self._mic),
                                self._mic_peak, self._latencies[-1] if self._latencies else None,
-                               tuple(self._latencies), self._connection, self._key_hints)
+                               tuple(self._latencies), self._connection, self._key_hints, self._lag_ms,
+                               self._lag_warning, self._agent_speaking)
             self._cached = ViewSnapshot(entries, status, pending, self._version)
         return self._cached
 
@@ -283,7 +295,21 @@ class ViewState:
 
     def _on_guardrail(self, event: ev.RealtimeGuardrailTripped) -> None:
         tripped = tuple(r.guardrail.get_name() for r in event.guardrail_results)
-        self._append(GuardrailTrip(self._next_seq(), tripped, _cap(event.message, self._max_text)))
+        said = [r.output.output_info for r in event.guardrail_results
+                if isinstance(r.output.output_info, str) and r.output.output_info.strip()]
+        self._withhold_reply(event.message)
+        self._append(GuardrailTrip(self._next_seq(), tripped, _cap(" ".join(said) or GUARDRAIL_MESSAGE, MAX_TOOL_TEXT)))
+
+    def _withhold_reply(self, flagged: str) -> None:
+        """Blank the reply the guardrail stopped: the newest agent line that is still streaming or that holds
+        the flagged text."""
+        for key, entry in reversed(self._entries.items()):
+            if not isinstance(entry, AssistantLine) or entry.withheld:
+                continue
+            if not entry.final or (flagged and flagged[:40] in entry.text) or (entry.text and entry.text in flagged):
+                self._set(key, replace(entry, text="", withheld=True))
+                self._cut_pending.discard(entry.item_id)
+                return
 
     def _on_connection(self, event: ev.RealtimeConnectionStatus) -> None:
         self._append(ConnectionChange(self._next_seq(), event.status))
@@ -301,7 +327,7 @@ class ViewState:
         self._user_line(data)
 
     def _on_committed(self, data: dict[str, Any]) -> None:
-        if self._turn_end is None:  # keep the earlier key-release time from mark_turn_end
+        if self._turn_end is None and not self._external_latency:  # keep an earlier key-release time
             self._turn_end = self._clock()
         self._user_line(data)
 
@@ -338,7 +364,7 @@ class ViewState:
 
     def _on_assistant_delta(self, data: dict[str, Any]) -> None:
         key, line = self._assistant_line(data, create=True)
-        if line is not None and not line.final and not line.interrupted:
+        if line is not None and not line.complete:
             self._set(key, replace(line, text=_cap(line.text + str(data.get("delta") or ""), self._max_text)))
 
     def _on_assistant_done(self, data: dict[str, Any]) -> None:
@@ -346,7 +372,7 @@ class ViewState:
         key, line = self._assistant_line(data, create=bool(final))
         if line is not None:
             # An interrupted line keeps the text shown when it was cut: the rest was never heard.
-            text = line.text if line.interrupted or not isinstance(final, str) else final
+            text = line.text if line.interrupted or line.withheld or not isinstance(final, str) else final
             self._set(key, replace(line, text=_cap(text, self._max_text), final=True))
 
     def _assistant_line(self, data: dict[str, Any], *, create: bool) -> tuple[str, AssistantLine | None]:
@@ -362,6 +388,8 @@ class ViewState:
 
     def mark_turn_end(self, t: float | None = None) -> None:
         """The user's turn ended at `t` (default: now): latency runs from here to the agent's first output."""
+        if self._external_latency:
+            return
         self._turn_end = self._clock() if t is None else t
 
     def add_user_message(self, text: str) -> None:
@@ -377,9 +405,11 @@ class ViewState:
 
     def set_mic_level(self, rms: float, peak: float) -> None:
         """The latest mic block's loudness, both in 0..1 (full scale)."""
+        before, old_peak = tuple(self._mic), self._mic_peak
         self._mic.append(min(1.0, max(0.0, rms)))
         self._mic_peak = min(1.0, max(0.0, peak))
-        self._changed()
+        if len(self._mic) != len(before) or tuple(self._mic) != before or self._mic_peak != old_peak:
+            self._changed()  # an unchanged meter (a quiet room) does not make the view redraw
 
     def set_mode(self, mode: Mode) -> None:
         self._mode = mode
@@ -387,8 +417,9 @@ class ViewState:
 
     def set_ptt(self, state: str) -> None:
         """Push-to-talk (or mic) state as the UI names it: idle, talking, muted, …"""
-        self._ptt = state
-        self._changed()
+        if state != self._ptt:
+            self._ptt = state
+            self._changed()
 
     def set_connection(self, state: ConnectionState) -> None:
         self._connection = state
@@ -399,13 +430,33 @@ class ViewState:
         self._key_hints = hints
         self._changed()
 
+    def use_external_latency(self) -> None:
+        """The front end measures latency itself (voice mode: until the first sample is heard) via `add_latency`."""
+        self._external_latency = True
+        self._turn_end = None
+
+    def add_latency(self, ms: float) -> None:
+        self._latencies.append(max(0.0, ms))
+        self._changed()
+
+    def set_capture_lag(self, ms: float | None, warning: bool) -> None:
+        """Mic capture-to-socket lag; the status bar shows it only while `warning`."""
+        if warning != self._lag_warning or (warning and ms != self._lag_ms):
+            self._changed()
+        self._lag_ms, self._lag_warning = ms, warning
+
+    def set_agent_speaking(self, speaking: bool) -> None:
+        if speaking != self._agent_speaking:
+            self._agent_speaking = speaking
+            self._changed()
+
     def add_notice(self, text: str) -> None:
         self._append(Notice(self._next_seq(), _cap(text, self._max_text)))
 
     # --- internals -------------------------------------------------------------------------------------------
 
     def _first_agent_output(self) -> None:
-        if self._turn_end is not None:
+        if self._turn_end is not None and not self._external_latency:
             self._latencies.append(max(0.0, (self._clock() - self._turn_end) * 1000.0))
             self._turn_end = None
             self._changed()

@@ -12,13 +12,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
 from ..protocol import names
-from ..protocol.codecs import AudioDecodeError, decode_audio
+from ..protocol.codecs import AudioDecodeError, decode_audio, sample_rate
 from ..protocol.names import Dialect
 from ..protocol.session_config import VOICES, SessionConfig, session_from_wire, session_to_wire
 from ..protocol.state import ACTIVE_RESPONSE_ERROR, CANCEL_NOT_ACTIVE_ERROR
 from .brain import Brain, BrainContext
 from .brain_llm import LlmBrain, default_brain
-from .checks import check_response_params, check_session
+from .checks import check_item_size, check_response_params, check_session, vocabulary_config
 from .conversation import Conversation, Item
 from .responder import Decision, Response, ResponseSpec, stream_response, usage
 from .speech import domain_model
@@ -33,8 +33,7 @@ def default_config(model: str) -> SessionConfig:
     """What a new session starts with (the service's defaults)."""
     return {"model": model, "instructions": "", "voice": "alloy", "output_modalities": ["audio"],
             "input_audio_format": "pcm16", "output_audio_format": "pcm16", "input_audio_transcription": None,
-            "turn_detection": {"type": "server_vad", "threshold": 0.5, "prefix_padding_ms": 300,
-                               "silence_duration_ms": 500, "create_response": True, "interrupt_response": True},
+            "turn_detection": dict(names.SERVER_VAD_DEFAULTS),  # type: ignore[typeddict-item]
             "tools": [], "tool_choice": "auto", "max_output_tokens": "inf"}
 
 
@@ -146,10 +145,10 @@ class EngineSession:
             await self._start_response(None)
 
     def _rebuild_model(self) -> None:
-        cfg = dict(self.cfg)
+        cfg = vocabulary_config(self.cfg)
 
         async def build() -> None:
-            model = await asyncio.to_thread(domain_model, cast(SessionConfig, cfg))
+            model = await asyncio.to_thread(domain_model, cfg)
             self.turns.set_model(model)
 
         if self._model_task is not None:
@@ -168,11 +167,16 @@ class EngineSession:
         except AudioDecodeError as exc:
             raise ClientEventError(f"Invalid 'audio': {exc}.", param="audio") from None
         await self._ready_model()
-        for vad_event in await self.turns.append(data):
-            if isinstance(vad_event, SpeechStarted):
-                await self._speech_started(vad_event.audio_start_ms)
-            elif isinstance(vad_event, SpeechStopped):
-                await self._speech_stopped(vad_event.audio_end_ms)
+        fmt = self.cfg.get("input_audio_format", "pcm16")
+        second = sample_rate(fmt) * (2 if fmt == "pcm16" else 1)  # bytes of one second of audio
+        for start in range(0, max(len(data), 1), second):  # a long append a second at a time: others run between
+            if start:
+                await asyncio.sleep(0)
+            for vad_event in await self.turns.append(data[start:start + second]):
+                if isinstance(vad_event, SpeechStarted):
+                    await self._speech_started(vad_event.audio_start_ms)
+                elif isinstance(vad_event, SpeechStopped):
+                    await self._speech_stopped(vad_event.audio_end_ms)
 
     async def _speech_started(self, audio_start_ms: int) -> None:
         self._cancel_idle_timer()
@@ -225,6 +229,7 @@ class EngineSession:
 
     async def _item_create(self, event: dict[str, Any]) -> None:
         raw = check_item(require(event, "item", dict, "an object"))
+        check_item_size(raw, len(self.conv))
         previous_id = optional(event, "previous_item_id", str, "a string")
         if previous_id is not None and self.conv.get(previous_id) is None:
             raise ClientEventError(f"Previous item with id '{previous_id}' does not exist.",
@@ -310,15 +315,20 @@ class EngineSession:
         self._cancel_idle_timer()
         response = Response(new_id("resp"), self._spec(params))
         self.response = response
-        await self.emit(names.RESPONSE_CREATED, response=response.wire(self.dialect))
+        try:
+            await self.emit(names.RESPONSE_CREATED, response=response.wire(self.dialect))
+        except BaseException:
+            self.response = None  # a response that never started must not block every later one
+            raise
         instructions = str((params or {}).get("instructions") or self.cfg.get("instructions") or "")
         context = BrainContext(instructions=instructions, tools=[dict(t) for t in self.cfg.get("tools") or []],
                                tool_choice=self.cfg.get("tool_choice", "auto"), conversation=self.conv.turns())
-        decision = self.brain.respond(context)
-        response.task = asyncio.create_task(self._run(response, decision, context))
+        response.task = asyncio.create_task(self._run(response, context))
 
-    async def _run(self, response: Response, decision: Decision, context: BrainContext) -> None:
+    async def _run(self, response: Response, context: BrainContext) -> None:
         try:
+            # the brain's work (rules or a local LLM client) runs in a thread: other sessions keep the loop
+            decision: Decision = await asyncio.to_thread(self.brain.respond, context)
             await stream_response(response, decision, self.conv, self.dialect, self.emit)
         except asyncio.CancelledError:
             if response.cancel_reason is None:

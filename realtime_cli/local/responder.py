@@ -5,7 +5,6 @@ the real service's event sequence, and finish it as completed or cancelled.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -208,7 +207,3 @@ def usage(input_text: str, response: Response) -> dict[str, Any]:
             "output_tokens": response.output_tokens,
             "input_token_details": {"text_tokens": input_tokens, "audio_tokens": 0, "cached_tokens": 0},
             "output_token_details": {"text_tokens": response.output_tokens, "audio_tokens": 0}}
-
-
-def arguments_json(arguments: dict[str, Any]) -> str:
-    return json.dumps(arguments, separators=(",", ":"))

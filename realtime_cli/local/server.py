@@ -1,11 +1,13 @@
-"""The local engine's WebSocket server: `/v1/realtime?model=…` on loopback, one EngineSession per connection,
-dialect chosen by the `OpenAI-Beta: realtime=v1` header. Start and stop it in-process, or serve forever.
+"""The local engine's WebSocket server: `/v1/realtime?model=…`, one EngineSession per connection, dialect chosen
+by the `OpenAI-Beta: realtime=v1` header; guarded by an optional token, an Origin check, a connection cap and an
+idle timeout. Start and stop it in-process, or serve forever.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import logging
 import weakref
 from http import HTTPStatus
@@ -24,21 +26,41 @@ from .wire import ClientGone
 
 logger = logging.getLogger("realtime_cli.local")
 PATH = "/v1/realtime"
+MAX_CONNECTIONS = 128  # concurrent sessions; one more gets HTTP 503
+IDLE_TIMEOUT_S = 15 * 60.0  # a connection whose client sends nothing this long is closed (1001, going away)
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
+
+
+def _origin_host(origin: str) -> str:
+    host = urlsplit(origin).netloc.rsplit("@", 1)[-1]
+    if host.startswith("["):
+        return host.split("]", 1)[0] + "]"
+    return host.split(":", 1)[0].lower()
 
 
 class LocalRealtimeServer:
     """An embedded realtime engine. `url = await server.start()`; `await server.stop()`; or `async with`."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, greet_after_ms: int | None = None,
-                 faults: FaultPlan | None = None) -> None:
+                 faults: FaultPlan | None = None, token: str | None = None,
+                 max_connections: int = MAX_CONNECTIONS, idle_timeout_s: float | None = IDLE_TIMEOUT_S,
+                 allowed_origins: tuple[str, ...] = ()) -> None:
         """`greet_after_ms`: when set, a session whose client says nothing for that long after its first
         session.update gets a spoken greeting, as an agent that opens the conversation would give.
         `faults`: how connections misbehave (see FaultPlan); for tests of clients and `rtagent serve` drills.
+        `token`: when set, a client must send `Authorization: Bearer <token>` (its API key) or gets HTTP 401.
+        A request with an `Origin` header (a web page) is refused with 403 unless the origin is a loopback
+        host or in `allowed_origins`, so a page in the user's browser cannot drive the engine.
         """
         self.host = host
         self.port = port
         self.greet_after_ms = greet_after_ms
         self.faults = faults
+        self.token = token
+        self.max_connections = max_connections
+        self.idle_timeout_s = idle_timeout_s
+        self.allowed_origins = frozenset(o.rstrip("/").lower() for o in allowed_origins)
+        self._open = 0
         self.connections_served = 0  # connections that asked for the realtime path, faulty ones included
         self._server: Server | None = None
         self.sessions: set[EngineSession] = set()
@@ -90,6 +112,10 @@ class LocalRealtimeServer:
     async def _check_path(self, connection: ServerConnection, request: Request) -> Response | None:
         if urlsplit(request.path).path.rstrip("/") != PATH:
             return connection.respond(HTTPStatus.NOT_FOUND, f"Unknown path; connect to {PATH}?model=...\n")
+        refusal = self._refusal(request)
+        if refusal is not None:
+            logger.warning("refused a connection: %s", refusal[1].strip())
+            return connection.respond(*refusal)
         index = self._index[connection] = self.connections_served
         self.connections_served += 1
         if self.faults is not None and self.faults.handshake_stall and self.faults.applies_to(index):
@@ -97,7 +123,38 @@ class LocalRealtimeServer:
             return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE, "The server is shutting down.\n")
         return None
 
+    def _refusal(self, request: Request) -> tuple[HTTPStatus, str] | None:
+        origin = request.headers.get("Origin")
+        if origin is not None and origin.rstrip("/").lower() not in self.allowed_origins \
+                and _origin_host(origin) not in _LOOPBACK_HOSTS:
+            return HTTPStatus.FORBIDDEN, "Connections from web pages are not accepted.\n"
+        if self.token is not None:
+            sent = request.headers.get("Authorization", "")
+            expected = f"Bearer {self.token}"
+            if not hmac.compare_digest(sent.encode(), expected.encode()):
+                return HTTPStatus.UNAUTHORIZED, "Missing or wrong token: send it as the API key.\n"
+        if self._open >= self.max_connections:
+            return HTTPStatus.SERVICE_UNAVAILABLE, f"Too many connections (at most {self.max_connections}).\n"
+        return None
+
+    async def _recv(self, ws: ServerConnection) -> bytes | str:
+        """The next client frame; after `idle_timeout_s` of silence the connection is closed (1001)."""
+        if self.idle_timeout_s is None:
+            return await ws.recv(decode=False)
+        try:
+            return await asyncio.wait_for(ws.recv(decode=False), self.idle_timeout_s)
+        except asyncio.TimeoutError:
+            await ws.close(1001, f"idle for {self.idle_timeout_s:g} s")
+            raise ClientGone() from None
+
     async def _handle(self, ws: ServerConnection) -> None:
+        self._open += 1
+        try:
+            await self._session(ws)
+        finally:
+            self._open -= 1
+
+    async def _session(self, ws: ServerConnection) -> None:
         request = ws.request
         headers = request.headers if request is not None else {}
         beta = headers.get(names.BETA_HEADER[0]) == names.BETA_HEADER[1]
@@ -127,7 +184,7 @@ class LocalRealtimeServer:
                 await link.start()
             await session.start()
             while True:
-                frame = await ws.recv(decode=False)
+                frame = await self._recv(ws)
                 if link is not None:
                     await link.hold()
                 await session.handle_frame(frame)

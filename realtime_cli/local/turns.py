@@ -16,7 +16,7 @@ from .speech import SessionSpeech
 from .vad import SpeechStarted, SpeechStopped, VadEvent, VoiceActivityDetector, semantic_silence_ms
 from .wire import ClientEventError
 
-MAX_BUFFER_SAMPLES = PCM16_RATE * 60 * 15  # 15 minutes of input audio at most in one buffer
+MAX_BUFFER_SAMPLES = PCM16_RATE * 60 * 15  # 15 minutes of input audio at most in one buffer (oldest dropped)
 
 
 @dataclass

@@ -12,9 +12,22 @@ DIALECTS: tuple[Dialect, ...] = ("ga", "beta")
 
 BETA_HEADER = ("OpenAI-Beta", "realtime=v1")
 DEFAULT_MODEL = "gpt-realtime"
+DEFAULT_TRANSCRIPTION_MODEL = "gpt-4o-mini-transcribe"
+# The service's server_vad settings when a session asks for server_vad without naming them.
+SERVER_VAD_DEFAULTS: dict[str, object] = {"type": "server_vad", "threshold": 0.5, "prefix_padding_ms": 300,
+                                          "silence_duration_ms": 500, "create_response": True,
+                                          "interrupt_response": True}
+
+# The user message a session sends after an output guardrail stopped the agent, so the model answers again.
+# It is the session's own turn, never the user's: front ends leave it out of what they show as typed.
+GUARDRAIL_TRIGGERED_PREFIX = "guardrail triggered: "
+
+# WebSocket close codes the client and the engine reason about (RFC 6455).
+CLOSE_NORMAL = 1000  # we (or the server) ended the session on purpose
+CLOSE_GOING_AWAY = 1001  # the server is going away (session expiry, restart): worth a reconnect
+CLOSE_ABNORMAL = 1006  # no close frame: the connection just dropped
 DEFAULT_URL = "wss://api.openai.com/v1/realtime"
 MAX_FRAME_BYTES = 16 * 1024 * 1024  # one append may carry up to 15 MiB of audio
-MAX_EVENT_TEXT = 15 * 1024 * 1024 + 64 * 1024
 
 
 def dialect_for_model(model: str | None) -> Dialect:

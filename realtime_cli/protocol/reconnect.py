@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ConfigError
-
-NORMAL_CLOSE = 1000
+from .names import CLOSE_NORMAL
 
 
 @dataclass(frozen=True)
@@ -63,4 +62,4 @@ class ReconnectPolicy:
 
 def should_reconnect(code: int | None, *, closed_by_us: bool) -> bool:
     """A close we did not ask for, other than a normal close, is worth a new connection (1001 included)."""
-    return not closed_by_us and code != NORMAL_CLOSE
+    return not closed_by_us and code != CLOSE_NORMAL

@@ -7,7 +7,7 @@ canonical (GA) name that the rest of the code dispatches on. TypedDicts below ty
 from __future__ import annotations
 
 import json
-from typing import Any, Literal, TypedDict
+from typing import Any
 
 import orjson
 
@@ -76,66 +76,3 @@ def parse_server_event(text: str | bytes, dialect: Dialect) -> ServerEvent:
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         raise ServerEventError("server sent a frame that is not an event object with a string 'type'")
     return ServerEvent(data, dialect)
-
-
-# --- payload shapes of the events the session acts on (canonical names) --------------------------------------
-
-
-class ErrorDetail(TypedDict, total=False):
-    type: str
-    code: str | None
-    message: str
-    param: str | None
-    event_id: str | None
-
-
-class ResponseInfo(TypedDict, total=False):
-    id: str
-    status: Literal["completed", "cancelled", "failed", "incomplete", "in_progress"]
-    status_details: dict[str, Any] | None
-    output: list[dict[str, Any]]
-    usage: dict[str, Any] | None
-
-
-class AudioDelta(TypedDict):
-    type: str
-    event_id: str
-    response_id: str
-    item_id: str
-    output_index: int
-    content_index: int
-    delta: str
-
-
-class TextDelta(TypedDict):
-    type: str
-    event_id: str
-    response_id: str
-    item_id: str
-    output_index: int
-    content_index: int
-    delta: str
-
-
-class FunctionCallItem(TypedDict, total=False):
-    id: str
-    type: Literal["function_call"]
-    call_id: str
-    name: str
-    arguments: str
-    status: str
-
-
-class SpeechStarted(TypedDict):
-    type: str
-    event_id: str
-    audio_start_ms: int
-    item_id: str
-
-
-class TranscriptionCompleted(TypedDict, total=False):
-    type: str
-    event_id: str
-    item_id: str
-    content_index: int
-    transcript: str

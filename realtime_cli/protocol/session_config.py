@@ -155,38 +155,42 @@ def session_from_wire(session: dict[str, Any], dialect: Dialect) -> SessionConfi
 
     Unknown keys are ignored here; validating them is the caller's business.
     """
+    out: dict[str, Any] = {key: session[key] for key in ("model", "instructions", "tools", "tool_choice")
+                           if key in session}
+    out.update(_beta_from_wire(session) if dialect == "beta" else _ga_from_wire(session))
+    return cast(SessionConfig, out)
+
+
+_BETA_FLAT_KEYS = ("voice", "speed", "input_audio_format", "output_audio_format", "input_audio_transcription",
+                   "input_audio_noise_reduction", "turn_detection", "temperature")
+# GA keeps audio settings nested: (audio.input | audio.output, wire key) -> canonical key
+_GA_AUDIO_KEYS = (("input", "transcription", "input_audio_transcription"),
+                  ("input", "noise_reduction", "input_audio_noise_reduction"),
+                  ("input", "turn_detection", "turn_detection"),
+                  ("output", "voice", "voice"), ("output", "speed", "speed"))
+
+
+def _beta_from_wire(session: dict[str, Any]) -> dict[str, Any]:
+    out = {key: session[key] for key in _BETA_FLAT_KEYS if key in session}
+    if isinstance(session.get("modalities"), list):
+        out["output_modalities"] = normalize_modalities(session["modalities"])
+    if "max_response_output_tokens" in session:
+        out["max_output_tokens"] = session["max_response_output_tokens"]
+    return out
+
+
+def _ga_from_wire(session: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for key in ("model", "instructions", "tools", "tool_choice"):
-        if key in session:
-            out[key] = session[key]
-    if dialect == "beta":
-        for key in ("voice", "speed", "input_audio_format", "output_audio_format", "input_audio_transcription",
-                    "input_audio_noise_reduction", "turn_detection", "temperature"):
-            if key in session:
-                out[key] = session[key]
-        if isinstance(session.get("modalities"), list):
-            out["output_modalities"] = normalize_modalities(session["modalities"])
-        if "max_response_output_tokens" in session:
-            out["max_output_tokens"] = session["max_response_output_tokens"]
-        return cast(SessionConfig, out)
     if isinstance(session.get("output_modalities"), list):
         out["output_modalities"] = normalize_modalities(session["output_modalities"])
     if "max_output_tokens" in session:
         out["max_output_tokens"] = session["max_output_tokens"]
     audio = _dict(session.get("audio"))
-    audio_in = _dict(audio.get("input"))
-    audio_out = _dict(audio.get("output"))
-    if "format" in audio_in and (fmt := _format_from_ga(audio_in["format"])):
-        out["input_audio_format"] = fmt
-    if "transcription" in audio_in:
-        out["input_audio_transcription"] = audio_in["transcription"]
-    if "noise_reduction" in audio_in:
-        out["input_audio_noise_reduction"] = audio_in["noise_reduction"]
-    if "turn_detection" in audio_in:
-        out["turn_detection"] = audio_in["turn_detection"]
-    if "format" in audio_out and (fmt := _format_from_ga(audio_out["format"])):
-        out["output_audio_format"] = fmt
-    for key in ("voice", "speed"):
-        if key in audio_out:
-            out[key] = audio_out[key]
-    return cast(SessionConfig, out)
+    sides = {"input": _dict(audio.get("input")), "output": _dict(audio.get("output"))}
+    for side, canonical in (("input", "input_audio_format"), ("output", "output_audio_format")):
+        if "format" in sides[side] and (fmt := _format_from_ga(sides[side]["format"])):
+            out[canonical] = fmt
+    for side, wire, canonical in _GA_AUDIO_KEYS:
+        if wire in sides[side]:
+            out[canonical] = sides[side][wire]
+    return out

@@ -100,6 +100,20 @@ def truncation_ms(played_ms: float | None, received_ms: float) -> int | None:
     return int(max(0.0, min(played, received_ms)))
 
 
+def heard_text(text: str, played_ms: float, received_ms: float) -> str:
+    """The part of an item's transcript the user heard before it was cut at `played_ms` of `received_ms`.
+
+    The transcript is taken to run alongside the audio, so the cut falls at the same fraction of the text, moved
+    back to the end of a word (never splitting one). All of it when everything received was played.
+    """
+    if received_ms <= 0 or played_ms >= received_ms:
+        return text if received_ms > 0 else ""
+    cut = int(len(text) * max(0.0, played_ms) / received_ms)
+    if cut < len(text) and not text[cut].isspace():
+        cut = text.rfind(" ", 0, cut) + 1  # back to the start of the word being spoken
+    return text[:cut].rstrip()
+
+
 @dataclass
 class _ItemAudio:
     item_id: str

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
 
+from ..protocol.names import GUARDRAIL_TRIGGERED_PREFIX
 from ..protocol.state import GuardrailDebouncer
 from . import events as ev
-
-if TYPE_CHECKING:
-    from .session import RealtimeSession
+from ._host import SessionHost
 
 logger = logging.getLogger("realtime_cli.session")
 
@@ -21,7 +19,7 @@ logger = logging.getLogger("realtime_cli.session")
 class GuardrailRunner:
     """Per response: accumulated text per item, a debouncer, and whether a guardrail already tripped."""
 
-    def __init__(self, session: RealtimeSession, debounce_text_length: int) -> None:
+    def __init__(self, session: SessionHost, debounce_text_length: int) -> None:
         self._session = session
         self._every = debounce_text_length
         self._text: dict[str, str] = {}
@@ -64,8 +62,8 @@ class GuardrailRunner:
         for guardrail in session.guardrails_for_agent():
             try:
                 results.append(await guardrail.run(session.context_wrapper, agent, text))
-            except Exception as exc:
-                session.emit_error("guardrail_error", f"Guardrail {guardrail.get_name()!r} failed: {exc}")
+            except (Exception, SystemExit, KeyboardInterrupt) as exc:  # a guardrail must not end the program
+                session.emit_error("guardrail_error", f"Guardrail {guardrail.get_name()!r} failed: {exc!r}")
         tripped = [r for r in results if r.output.tripwire_triggered]
         if not tripped or response_id in self._tripped:
             return
@@ -74,7 +72,7 @@ class GuardrailRunner:
         active = session.active_response_id == response_id
         await session._interrupt(cancel=active, response_id=response_id)
         names = ", ".join(r.guardrail.get_name() for r in tripped)
-        await session.send_message(f"guardrail triggered: {names}")
+        await session.send_message(f"{GUARDRAIL_TRIGGERED_PREFIX}{names}")
 
     def cancel_all(self) -> None:
         for task in list(self._tasks):

@@ -1,6 +1,7 @@
 """Runs the model's function calls for a session: tools, handoffs, approvals, and always an output.
 
-Every call ends in exactly one `function_call_output` (errors included) followed by a serialized response.create.
+Every call ends in exactly one `function_call_output` (errors, timeouts, oversized outputs and a tool raising
+CancelledError, SystemExit or KeyboardInterrupt included) followed by a serialized response.create.
 """
 
 from __future__ import annotations
@@ -9,26 +10,31 @@ import asyncio
 import contextlib
 import inspect
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..protocol import client_events as ce
 from . import events as ev
+from ._host import SessionHost
 from .handoffs import Handoff, as_handoff
-from .tool import FunctionTool, ToolArgumentsError
+from .tool import DEFAULT_TOOL_TIMEOUT_S, FunctionTool, ToolArgumentsError
 
-if TYPE_CHECKING:
-    from .session import RealtimeSession
+MAX_TOOL_OUTPUT_CHARS = 1_000_000  # a longer output is replaced by an error (a frame carries at most 16 MiB)
+
+
+class ToolTimeoutError(Exception):
+    """A tool ran longer than its timeout."""
 
 
 class ToolRunner:
     """Owns the in-flight tool tasks and pending approvals of one session."""
 
-    def __init__(self, session: RealtimeSession) -> None:
+    def __init__(self, session: SessionHost) -> None:
         self._session = session
         self._tasks: set[asyncio.Task[None]] = set()
         self._seen_calls: set[str] = set()
         self._approvals: dict[str, tuple[str, asyncio.Future[bool]]] = {}
         self._always: dict[str, bool] = {}
+        self._closing = False  # set by cancel_all: only then does a CancelledError end a tool task
 
     async def on_function_call(self, item: dict[str, Any]) -> None:
         call_id = str(item.get("call_id") or item.get("id") or "")
@@ -70,9 +76,16 @@ class ToolRunner:
             else:
                 output = await self._run_tool(tool, ctx, name, call_id, arguments)
         except asyncio.CancelledError:
-            raise
+            if self._closing:
+                raise
+            output = f"Error running {name}: it was cancelled"
         except Exception as exc:  # a handoff callback failed: still answer the call
             output = f"Error running {name}: {exc}"
+        if len(output) > MAX_TOOL_OUTPUT_CHARS:
+            message = (f"Tool {name} returned {len(output):,} characters, more than the {MAX_TOOL_OUTPUT_CHARS:,} "
+                       "a realtime conversation item can carry; the output was not sent.")
+            session.emit_error("tool_output_too_large", message)
+            output = message
         if await session.send_safely(ce.function_output(call_id, output)):
             await session.create_response()
 
@@ -84,17 +97,51 @@ class ToolRunner:
         session.emit(ev.RealtimeToolStart(agent=agent, tool=tool, arguments=arguments, call_id=call_id,
                                           info=session.info))
         started = time.perf_counter()
+        timeout = tool.timeout_seconds if tool.timeout_seconds is not None else DEFAULT_TOOL_TIMEOUT_S
         try:
-            result: Any = await tool.on_invoke_tool(ctx, arguments)
+            result: Any = await self._invoke(tool, ctx, arguments, timeout)
             output = result if isinstance(result, str) else _stringify(result)
         except ToolArgumentsError as exc:
             result = output = f"Invalid arguments for tool {name}: {exc}"
+        except asyncio.CancelledError:
+            if self._closing:
+                raise
+            result = output = await self._format_error(RuntimeError("the tool was cancelled"), ctx, name)
+        except (SystemExit, KeyboardInterrupt) as exc:  # a tool must not end the program
+            why = RuntimeError(f"the tool raised {type(exc).__name__}({exc})")
+            result = output = await self._format_error(why, ctx, name)
         except Exception as exc:
             result = output = await self._format_error(exc, ctx, name)
         session.emit(ev.RealtimeToolEnd(agent=agent, tool=tool, arguments=arguments, call_id=call_id,
                                         output=result, duration_s=time.perf_counter() - started,
                                         info=session.info))
         return output
+
+    async def _invoke(self, tool: FunctionTool, ctx: Any, arguments: str, timeout: float | None) -> Any:
+        """Run the tool in this task (so whatever it raises passes through here first), bounded by `timeout`."""
+        if not timeout:
+            return await tool.on_invoke_tool(ctx, arguments)
+        task = asyncio.current_task()
+        assert task is not None
+        fired = False
+
+        def expire() -> None:
+            nonlocal fired
+            fired = True
+            task.cancel()
+
+        handle = asyncio.get_running_loop().call_later(timeout, expire)
+        try:
+            return await tool.on_invoke_tool(ctx, arguments)
+        except asyncio.CancelledError:
+            if not fired:
+                raise
+            uncancel = getattr(task, "uncancel", None)
+            if uncancel is not None:
+                uncancel()
+            raise ToolTimeoutError(f"it did not finish within {timeout:g} s") from None
+        finally:
+            handle.cancel()
 
     async def _format_error(self, exc: Exception, ctx: Any, name: str) -> str:
         formatter = self._session.tool_error_formatter()
@@ -139,6 +186,7 @@ class ToolRunner:
         return bool(self._tasks)
 
     async def cancel_all(self) -> None:
+        self._closing = True
         for _name, future in self._approvals.values():
             if not future.done():
                 future.cancel()

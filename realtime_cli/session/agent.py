@@ -9,14 +9,11 @@ import dataclasses
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, Union
+from typing import Any, Generic, Union
 
-from .context import RunContextWrapper, TContext
+from .context import AnyContext, RunContextWrapper, TContext
 from .guardrails import OutputGuardrail
 from .tool import FunctionTool
-
-if TYPE_CHECKING:
-    from .handoffs import Handoff
 
 Instructions = Union[
     str, Callable[[RunContextWrapper[Any], "RealtimeAgent[Any]"], str | Awaitable[str]], None
@@ -57,3 +54,19 @@ class RealtimeAgent(Generic[TContext]):
 
     async def get_all_tools(self, context: RunContextWrapper[Any]) -> list[FunctionTool]:
         return list(self.tools)
+
+
+@dataclass
+class Handoff:
+    """A transfer to another agent, exposed to the model as a function tool."""
+
+    tool_name: str
+    tool_description: str
+    input_json_schema: dict[str, Any]
+    on_invoke_handoff: Callable[[AnyContext, str], Awaitable[RealtimeAgent[Any]]]
+    agent_name: str
+    is_enabled: bool = True
+
+    def to_spec(self) -> dict[str, Any]:
+        return {"type": "function", "name": self.tool_name, "description": self.tool_description,
+                "parameters": self.input_json_schema}

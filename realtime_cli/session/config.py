@@ -12,6 +12,7 @@ from typing import Any, Literal
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..protocol import names
 from ..protocol.codecs import FORMAT_FROM_GA_TYPE, AudioFormat
 from ..protocol.errors import ConfigError
 from ..protocol.session_config import SessionConfig, ToolSpec, TurnDetectionConfig, normalize_modalities
@@ -20,7 +21,7 @@ from .guardrails import OutputGuardrail
 _STRICT = ConfigDict(extra="forbid")
 
 DEFAULT_VOICE = "ash"
-DEFAULT_TRANSCRIPTION_MODEL = "gpt-4o-mini-transcribe"
+DEFAULT_TRANSCRIPTION_MODEL = names.DEFAULT_TRANSCRIPTION_MODEL
 DEFAULT_TURN_DETECTION: TurnDetectionConfig = {"type": "semantic_vad", "interrupt_response": True}
 
 
@@ -164,7 +165,7 @@ class AgentSpec:
 def build_session_config(settings: ModelSettings, agent: AgentSpec) -> SessionConfig:
     """The complete canonical session configuration for `settings` with `agent` talking."""
     given = settings.model_fields_set
-    cfg: SessionConfig = {"model": settings.model_name or "gpt-realtime"}
+    cfg: SessionConfig = {"model": settings.model_name or names.DEFAULT_MODEL}
     instructions = agent.instructions if agent.instructions is not None else settings.instructions
     if instructions is not None:
         cfg["instructions"] = instructions

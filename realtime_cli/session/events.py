@@ -6,13 +6,35 @@ Each is a small dataclass with a literal `type`; raw server events come through 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from typing import Any, Final, Literal, Union
 
 from ..protocol.server_events import AttrDict, ServerEvent
 from .agent import RealtimeAgent
 from .guardrails import OutputGuardrailResult
 from .items import RealtimeItem
 from .tool import FunctionTool
+
+# The session events' `type` values, spelled once: compare `event.type` with these, never with a bare string.
+AGENT_START: Final = "agent_start"
+AGENT_END: Final = "agent_end"
+HANDOFF: Final = "handoff"
+TOOL_START: Final = "tool_start"
+TOOL_END: Final = "tool_end"
+TOOL_APPROVAL_REQUIRED: Final = "tool_approval_required"
+AUDIO: Final = "audio"
+AUDIO_END: Final = "audio_end"
+AUDIO_INTERRUPTED: Final = "audio_interrupted"
+ERROR: Final = "error"
+HISTORY_ADDED: Final = "history_added"
+HISTORY_UPDATED: Final = "history_updated"
+GUARDRAIL_TRIPPED: Final = "guardrail_tripped"
+INPUT_AUDIO_TIMEOUT_TRIGGERED: Final = "input_audio_timeout_triggered"
+CONNECTION: Final = "connection"
+SESSION_EVENT_TYPES: frozenset[str] = frozenset({
+    AGENT_START, AGENT_END, HANDOFF, TOOL_START, TOOL_END, TOOL_APPROVAL_REQUIRED, AUDIO, AUDIO_END,
+    AUDIO_INTERRUPTED, ERROR, HISTORY_ADDED, HISTORY_UPDATED, GUARDRAIL_TRIPPED, INPUT_AUDIO_TIMEOUT_TRIGGERED,
+    CONNECTION,
+})
 
 
 @dataclass(slots=True)
@@ -26,7 +48,7 @@ class RealtimeAgentStartEvent:
 
     agent: RealtimeAgent[Any]
     info: RealtimeEventInfo
-    type: Literal["agent_start"] = "agent_start"
+    type: Literal["agent_start"] = AGENT_START
 
 
 @dataclass(slots=True)
@@ -36,7 +58,7 @@ class RealtimeAgentEndEvent:
     agent: RealtimeAgent[Any]
     info: RealtimeEventInfo
     status: str = "completed"
-    type: Literal["agent_end"] = "agent_end"
+    type: Literal["agent_end"] = AGENT_END
 
 
 @dataclass(slots=True)
@@ -44,7 +66,7 @@ class RealtimeHandoffEvent:
     from_agent: RealtimeAgent[Any]
     to_agent: RealtimeAgent[Any]
     info: RealtimeEventInfo
-    type: Literal["handoff"] = "handoff"
+    type: Literal["handoff"] = HANDOFF
 
 
 @dataclass(slots=True)
@@ -54,7 +76,7 @@ class RealtimeToolStart:
     arguments: str
     call_id: str
     info: RealtimeEventInfo
-    type: Literal["tool_start"] = "tool_start"
+    type: Literal["tool_start"] = TOOL_START
 
 
 @dataclass(slots=True)
@@ -66,7 +88,7 @@ class RealtimeToolEnd:
     output: Any
     duration_s: float
     info: RealtimeEventInfo
-    type: Literal["tool_end"] = "tool_end"
+    type: Literal["tool_end"] = TOOL_END
 
 
 @dataclass(slots=True)
@@ -78,7 +100,7 @@ class RealtimeToolApprovalRequired:
     arguments: str
     call_id: str
     info: RealtimeEventInfo
-    type: Literal["tool_approval_required"] = "tool_approval_required"
+    type: Literal["tool_approval_required"] = TOOL_APPROVAL_REQUIRED
 
 
 @dataclass(slots=True)
@@ -95,7 +117,7 @@ class RealtimeAudio:
     item_id: str
     content_index: int
     info: RealtimeEventInfo
-    type: Literal["audio"] = "audio"
+    type: Literal["audio"] = AUDIO
 
 
 @dataclass(slots=True)
@@ -103,7 +125,7 @@ class RealtimeAudioEnd:
     item_id: str
     content_index: int
     info: RealtimeEventInfo
-    type: Literal["audio_end"] = "audio_end"
+    type: Literal["audio_end"] = AUDIO_END
 
 
 @dataclass(slots=True)
@@ -113,7 +135,7 @@ class RealtimeAudioInterrupted:
     item_id: str | None
     content_index: int | None
     info: RealtimeEventInfo
-    type: Literal["audio_interrupted"] = "audio_interrupted"
+    type: Literal["audio_interrupted"] = AUDIO_INTERRUPTED
 
 
 @dataclass(slots=True)
@@ -123,21 +145,21 @@ class RealtimeError:
     error: AttrDict
     info: RealtimeEventInfo
     raw: ServerEvent | None = None
-    type: Literal["error"] = "error"
+    type: Literal["error"] = ERROR
 
 
 @dataclass(slots=True)
 class RealtimeHistoryAdded:
     item: RealtimeItem
     info: RealtimeEventInfo
-    type: Literal["history_added"] = "history_added"
+    type: Literal["history_added"] = HISTORY_ADDED
 
 
 @dataclass(slots=True)
 class RealtimeHistoryUpdated:
     history: list[RealtimeItem]
     info: RealtimeEventInfo
-    type: Literal["history_updated"] = "history_updated"
+    type: Literal["history_updated"] = HISTORY_UPDATED
 
 
 @dataclass(slots=True)
@@ -145,13 +167,13 @@ class RealtimeGuardrailTripped:
     guardrail_results: list[OutputGuardrailResult]
     message: str
     info: RealtimeEventInfo
-    type: Literal["guardrail_tripped"] = "guardrail_tripped"
+    type: Literal["guardrail_tripped"] = GUARDRAIL_TRIPPED
 
 
 @dataclass(slots=True)
 class RealtimeInputAudioTimeoutTriggered:
     info: RealtimeEventInfo
-    type: Literal["input_audio_timeout_triggered"] = "input_audio_timeout_triggered"
+    type: Literal["input_audio_timeout_triggered"] = INPUT_AUDIO_TIMEOUT_TRIGGERED
 
 
 @dataclass(slots=True)
@@ -161,7 +183,7 @@ class RealtimeConnectionStatus:
     status: Literal["connected", "reconnecting", "reconnected", "failed", "closed"]
     info: RealtimeEventInfo
     detail: dict[str, Any] = field(default_factory=dict)
-    type: Literal["connection"] = "connection"
+    type: Literal["connection"] = CONNECTION
 
 
 RealtimeSessionEvent = Union[

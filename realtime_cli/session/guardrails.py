@@ -5,6 +5,7 @@ A guardrail function gets (context, agent, text) and returns GuardrailFunctionOu
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -44,7 +45,12 @@ class OutputGuardrail:
         return self.name or str(getattr(self.guardrail_function, "__name__", "guardrail"))
 
     async def run(self, context: AnyContext, agent: Any, agent_output: Any) -> OutputGuardrailResult:
-        result = self.guardrail_function(context, agent, agent_output)
+        func = self.guardrail_function
+        if inspect.iscoroutinefunction(func):
+            result = func(context, agent, agent_output)
+        else:  # a sync check runs in a worker thread, off the event loop
+            sync: Callable[..., Any] = func
+            result = await asyncio.to_thread(sync, context, agent, agent_output)
         if inspect.isawaitable(result):
             result = await result
         if not isinstance(result, GuardrailFunctionOutput):

@@ -8,14 +8,15 @@ from __future__ import annotations
 import inspect
 import json
 import re
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import pydantic
 
-from .agent import RealtimeAgent
+from .agent import Handoff, RealtimeAgent
 from .context import AnyContext
+
+__all__ = ["Handoff", "as_handoff", "default_tool_description", "default_tool_name", "realtime_handoff"]
 
 
 def default_tool_name(agent: RealtimeAgent[Any]) -> str:
@@ -27,22 +28,6 @@ def default_tool_name(agent: RealtimeAgent[Any]) -> str:
 def default_tool_description(agent: RealtimeAgent[Any]) -> str:
     desc = f"Handoff to the {agent.name} agent to handle the request."
     return f"{desc} {agent.handoff_description}" if agent.handoff_description else desc
-
-
-@dataclass
-class Handoff:
-    """A transfer to another agent, exposed to the model as a function tool."""
-
-    tool_name: str
-    tool_description: str
-    input_json_schema: dict[str, Any]
-    on_invoke_handoff: Callable[[AnyContext, str], Awaitable[RealtimeAgent[Any]]]
-    agent_name: str
-    is_enabled: bool = True
-
-    def to_spec(self) -> dict[str, Any]:
-        return {"type": "function", "name": self.tool_name, "description": self.tool_description,
-                "parameters": self.input_json_schema}
 
 
 _EMPTY_SCHEMA: dict[str, Any] = {"type": "object", "properties": {}, "required": [], "additionalProperties": False}

@@ -60,14 +60,17 @@ class History:
 
     def __init__(self) -> None:
         self._items: dict[str, RealtimeItem] = {}
+        self._truncated: set[str] = set()
 
     def upsert(self, item: RealtimeItem) -> bool:
-        """Insert or update; True when the item is new."""
+        """Insert or update; True when the item is new. A truncated item keeps its heard text and status."""
         old = self._items.get(item.item_id)
         if old is None:
             self._items[item.item_id] = item
             return True
-        if not item.text and old.text:
+        if item.item_id in self._truncated:
+            item.text, item.status = old.text, old.status
+        elif not item.text and old.text:
             item.text = old.text
         self._items[item.item_id] = item
         return False
@@ -75,8 +78,26 @@ class History:
     def get(self, item_id: str) -> RealtimeItem | None:
         return self._items.get(item_id)
 
+    def set_text(self, item_id: str, text: str, *, append: bool = False) -> bool:
+        """Replace (or extend) an item's text unless it was truncated; True when it changed."""
+        item = self._items.get(item_id)
+        if item is None or item_id in self._truncated:
+            return False
+        item.text = item.text + text if append else text
+        return True
+
+    def truncate(self, item_id: str, heard: str) -> bool:
+        """The user interrupted this item: keep only the text heard, marked `status="incomplete"`, for good."""
+        item = self._items.get(item_id)
+        if item is None:
+            return False
+        item.text, item.status = heard, "incomplete"
+        self._truncated.add(item_id)
+        return True
+
     def delete(self, item_id: str) -> None:
         self._items.pop(item_id, None)
+        self._truncated.discard(item_id)
 
     def items(self) -> list[RealtimeItem]:
         return list(self._items.values())

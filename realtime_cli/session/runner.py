@@ -1,21 +1,24 @@
 """RealtimeRunner: holds the starting agent, the model and the validated run config; `run()` makes a session.
 
-The default model is the OpenAI WebSocket model; `RTAGENT_BACKEND=local` starts the embedded engine instead.
+The default model is OpenAI's over WebSocket when there is a key or a URL; without either (or with
+`RTAGENT_BACKEND=local`) it is the embedded engine. `RTAGENT_BACKEND=openai` insists on OpenAI.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from ..protocol.errors import ConfigError
-from ..transport.local_backend import LocalEngineModel, local_backend_requested
+from ..transport.local_backend import BACKEND_ENV, LocalEngineModel, local_backend_requested
 from ..transport.model import RealtimeModel, RealtimeModelConfig
-from ..transport.websocket import OpenAIRealtimeWebSocketModel
+from ..transport.websocket import URL_ENV, OpenAIRealtimeWebSocketModel
 from .agent import RealtimeAgent
 from .config import merge_settings, validate_model_settings, validate_run_config
 from .session import RealtimeSession
 
-_MODEL_CONFIG_KEYS = frozenset({"api_key", "url", "headers", "initial_model_settings", "playback_tracker", "reconnect"})
+_MODEL_CONFIG_KEYS = frozenset({"api_key", "url", "headers", "initial_model_settings", "playback_tracker", "reconnect",
+                                "response_timeout_s"})
 
 
 class RealtimeRunner:
@@ -44,7 +47,15 @@ class RealtimeRunner:
 
     @staticmethod
     def _default_model(options: dict[str, Any]) -> RealtimeModel:
-        """The embedded engine when RTAGENT_BACKEND=local (and no URL was given), else OpenAI over WebSocket."""
-        if local_backend_requested() and "url" not in options:
+        """The embedded engine when asked for (RTAGENT_BACKEND=local) or when nothing says where OpenAI is or
+        how to sign in (no url, no api_key, no OPENAI_API_KEY); else OpenAI over WebSocket."""
+        if "url" in options:
+            return OpenAIRealtimeWebSocketModel()
+        if local_backend_requested():
+            return LocalEngineModel()
+        if os.environ.get(URL_ENV):
+            return OpenAIRealtimeWebSocketModel()
+        keyless = not options.get("api_key") and not os.environ.get("OPENAI_API_KEY")
+        if keyless and os.environ.get(BACKEND_ENV, "").strip().lower() != "openai":
             return LocalEngineModel()
         return OpenAIRealtimeWebSocketModel()

@@ -13,6 +13,7 @@ from ..protocol import client_events as ce
 from ..protocol import names
 from ..protocol.codecs import AudioDecodeError, decode_audio
 from ..protocol.errors import RealtimeConnectionError
+from ..protocol.playback import RealtimePlaybackTracker
 from ..protocol.secret import Secret
 from ..protocol.server_events import AttrDict, ServerEvent
 from ..protocol.state import (
@@ -21,6 +22,7 @@ from ..protocol.state import (
     AudioLedger,
     CancelledResponses,
     ResponseGate,
+    heard_text,
 )
 from ..transport.model import ConnectionEvent, RealtimeModel, RealtimeModelConfig, RealtimeModelEvent
 from . import events as ev
@@ -32,7 +34,6 @@ from .context import RunContextWrapper
 from .event_buffer import EventBuffer
 from .handoffs import as_handoff
 from .items import History, RealtimeItem, item_from_wire
-from .playback import RealtimePlaybackTracker
 
 logger = logging.getLogger("realtime_cli.session")
 
@@ -254,9 +255,11 @@ class RealtimeSession:
         elif target is not None:
             self._cancelled.add(target)
         if cut is not None and playing:
+            received_ms = self._ledger.received_ms()
             await self.send_safely(ce.truncate(*cut))
             history_item = self._history.get(cut[0])
             if history_item is not None:
+                self._history.truncate(cut[0], heard_text(history_item.text, cut[2], received_ms))
                 self.emit(ev.RealtimeHistoryUpdated(history=self.history, info=self._info))
         self._ledger.clear()
 
@@ -301,7 +304,7 @@ class RealtimeSession:
             self.emit_error("reconnect_failed", event.message)
             self.emit(ev.RealtimeConnectionStatus("failed", self._info, detail))
             return
-        if event.status == "error" or event.code not in (1000, 1001, None):
+        if event.status == "error" or event.code not in (names.CLOSE_NORMAL, names.CLOSE_GOING_AWAY, None):
             reason = event.message or event.reason or "connection lost"
             self.emit_error("connection_closed", f"The realtime connection closed abnormally ({event.code}): {reason}")
         self.emit(ev.RealtimeConnectionStatus("closed", self._info, {"code": event.code, "reason": event.reason}))
@@ -378,16 +381,15 @@ class RealtimeSession:
 
     async def _on_text_delta(self, event: ServerEvent) -> None:
         data = event.data
-        await self._guardrails.on_text(str(data.get("response_id", "")), str(data.get("item_id", "")),
-                                       str(data.get("delta", "")))
+        item_id, delta = str(data.get("item_id", "")), str(data.get("delta", ""))
+        self._history.set_text(item_id, delta, append=True)  # history follows the stream (no event per delta)
+        await self._guardrails.on_text(str(data.get("response_id", "")), item_id, delta)
 
     async def _on_text_done(self, event: ServerEvent) -> None:
         data = event.data
         final = data.get("transcript") if "transcript" in data else data.get("text")
         item_id = str(data.get("item_id", ""))
-        item = self._history.get(item_id)
-        if item is not None and isinstance(final, str):
-            item.text = final
+        if isinstance(final, str) and self._history.set_text(item_id, final):
             self.emit(ev.RealtimeHistoryUpdated(history=self.history, info=self._info))
         await self._guardrails.on_final(str(data.get("response_id", "")), item_id, final)
 

@@ -5,6 +5,7 @@ The JSON schema comes from the signature (via pydantic) and the docstring; argum
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 import re
@@ -17,6 +18,7 @@ import pydantic
 from .context import AnyContext, RunContextWrapper
 
 ToolFunction = Callable[..., Any]
+DEFAULT_TOOL_TIMEOUT_S = 120.0  # a tool call that takes longer gets an error output (per tool: `timeout=`)
 NeedsApproval = Union[bool, Callable[[AnyContext, dict[str, Any], str], bool | Awaitable[bool]]]
 
 
@@ -26,7 +28,12 @@ class ToolArgumentsError(ValueError):
 
 @dataclass
 class FunctionTool:
-    """A tool the model may call: its name, description, JSON schema, and the coroutine that runs it."""
+    """A tool the model may call: its name, description, JSON schema, and the coroutine that runs it.
+
+    `timeout_seconds` bounds one call (None: DEFAULT_TOOL_TIMEOUT_S; 0: no limit). A sync function runs in a
+    worker thread, so it never blocks the event loop (audio, interrupts, the view); on a timeout the call gets an
+    error output at once, though the thread itself runs on until the function returns.
+    """
 
     name: str
     description: str
@@ -35,6 +42,7 @@ class FunctionTool:
     needs_approval: NeedsApproval = False
     strict_json_schema: bool = True
     metadata: dict[str, Any] = field(default_factory=dict)
+    timeout_seconds: float | None = None
 
     def to_spec(self) -> dict[str, Any]:
         return {"type": "function", "name": self.name, "description": self.description,
@@ -100,7 +108,7 @@ def _takes_context(func: ToolFunction, hints: dict[str, Any]) -> bool:
 
 
 def _build_tool(func: ToolFunction, name: str | None, description: str | None,
-                needs_approval: NeedsApproval, strict: bool) -> FunctionTool:
+                needs_approval: NeedsApproval, strict: bool, timeout: float | None = None) -> FunctionTool:
     try:
         hints = get_type_hints(func)
     except Exception:
@@ -142,7 +150,7 @@ def _build_tool(func: ToolFunction, name: str | None, description: str | None,
             raise ToolArgumentsError(problems) from None
         kwargs = {k: getattr(parsed, k) for k in fields}
         args = (ctx,) if takes_ctx else ()
-        result = func(*args, **kwargs)
+        result = func(*args, **kwargs) if is_async else await asyncio.to_thread(func, *args, **kwargs)
         if is_async or inspect.isawaitable(result):
             result = await result
         return result
@@ -154,6 +162,7 @@ def _build_tool(func: ToolFunction, name: str | None, description: str | None,
         on_invoke_tool=invoke,
         needs_approval=needs_approval,
         strict_json_schema=strict,
+        timeout_seconds=timeout,
     )
 
 
@@ -164,7 +173,7 @@ def function_tool(func: ToolFunction, /) -> FunctionTool: ...
 @overload
 def function_tool(
     *, name_override: str | None = None, description_override: str | None = None,
-    needs_approval: NeedsApproval = False, strict_mode: bool = True,
+    needs_approval: NeedsApproval = False, strict_mode: bool = True, timeout: float | None = None,
 ) -> Callable[[ToolFunction], FunctionTool]: ...
 
 
@@ -176,14 +185,16 @@ def function_tool(
     description_override: str | None = None,
     needs_approval: NeedsApproval = False,
     strict_mode: bool = True,
+    timeout: float | None = None,
 ) -> FunctionTool | Callable[[ToolFunction], FunctionTool]:
     """Make a tool of a function (sync or async). Use bare (`@function_tool`) or with options.
 
     An optional first parameter annotated `RunContextWrapper` receives the run context and is not part of the
     schema. The docstring's first paragraph becomes the description; its `Args:` section describes parameters.
+    A sync function runs in a worker thread; `timeout` (seconds) bounds each call.
     """
 
     def decorate(f: ToolFunction) -> FunctionTool:
-        return _build_tool(f, name_override, description_override, needs_approval, strict_mode)
+        return _build_tool(f, name_override, description_override, needs_approval, strict_mode, timeout)
 
     return decorate(func) if func is not None else decorate

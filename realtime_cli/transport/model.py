@@ -8,13 +8,11 @@ from __future__ import annotations
 import abc
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypedDict, Union
+from typing import Any, Literal, Protocol, TypedDict, Union
 
 from ..protocol.client_events import ClientEvent
+from ..protocol.playback import RealtimePlaybackTracker
 from ..protocol.server_events import ServerEvent
-
-if TYPE_CHECKING:
-    from ..session.playback import RealtimePlaybackTracker
 
 
 @dataclass(frozen=True)
@@ -46,6 +44,7 @@ class RealtimeModelConfig(TypedDict, total=False):
     initial_model_settings: dict[str, Any]
     playback_tracker: RealtimePlaybackTracker
     reconnect: bool | dict[str, Any]
+    response_timeout_s: float | None
 
 
 class RealtimeModel(abc.ABC):

@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -21,14 +22,20 @@ from ..protocol.client_events import ClientEvent, to_wire
 from ..protocol.errors import RealtimeConnectionError, UserError
 from ..protocol.reconnect import ReconnectPolicy, should_reconnect
 from ..protocol.replay import ConversationMirror
-from ..protocol.secret import Secret
+from ..protocol.secret import REDACTED, Secret
 from ..protocol.server_events import ServerEvent, ServerEventError, parse_server_event
 from .model import ConnectionEvent, RealtimeModel, RealtimeModelConfig, RealtimeModelEvent, RealtimeModelListener
+from .redaction import clean_server_text, guard_library_logs
+from .watchdog import DEFAULT_RESPONSE_TIMEOUT_S, ResponseWatchdog
 
 logger = logging.getLogger("realtime_cli.transport")
 
 URL_ENV = "RTAGENT_REALTIME_URL"
 OPEN_TIMEOUT_S = 15.0
+PING_INTERVAL_S = 10.0  # with PING_TIMEOUT_S: a silent TCP stall is noticed within about 20 s
+PING_TIMEOUT_S = 10.0
+PROVEN_ALIVE_S = 120.0  # a connection that lasted this long also earns a fresh attempt budget (idle closes)
+TOO_BIG = 1009  # a message over the frame limit: the same replay would be too big again, so no reconnect
 
 
 _MIRRORED_KINDS = frozenset({
@@ -57,7 +64,7 @@ def build_url(base: str, model: str) -> str:
 def redact(text: str, secret: Secret | str | None) -> str:
     """`text` with the secret replaced, for anything that might be shown or logged."""
     value = secret.reveal() if isinstance(secret, Secret) else secret
-    return text.replace(value, "[redacted]") if value else text
+    return text.replace(value, REDACTED) if value else text
 
 
 class OpenAIRealtimeWebSocketModel(RealtimeModel):
@@ -83,10 +90,12 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
         self._ready = asyncio.Event()
         self._closing = False
         self._finished = False
+        self._end_message = ""  # why the connection ended for good (a give-up), for senders that find it gone
         self.dialect: names.Dialect = "ga"
         self.model_name: str = names.DEFAULT_MODEL
         self.url: str = ""
-        self._heard = False
+        self._turns = 0
+        self._watchdog = ResponseWatchdog(DEFAULT_RESPONSE_TIMEOUT_S)
 
     def add_listener(self, listener: RealtimeModelListener) -> None:
         if listener not in self._listeners:
@@ -111,12 +120,15 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
                 "(or run offline on the embedded engine with RTAGENT_BACKEND=local)."
             )
         self._secret = Secret(key)
+        guard_library_logs(key)
+        self._watchdog = ResponseWatchdog(_timeout(options.get("response_timeout_s", DEFAULT_RESPONSE_TIMEOUT_S)))
         headers: dict[str, str] = {}
         if self.dialect == "beta":
             headers[names.BETA_HEADER[0]] = names.BETA_HEADER[1]
         headers.update(options.get("headers") or {})
         self._headers = headers
         self._ws = await self._open()
+        self._watchdog.reset()
         self._closing = self._finished = False
         self._ready.set()
         logger.debug("connected to %s (dialect %s)", self.url, self.dialect)
@@ -131,8 +143,8 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
                                     **self._headers},
                 max_size=names.MAX_FRAME_BYTES,
                 open_timeout=OPEN_TIMEOUT_S,
-                ping_interval=20,
-                ping_timeout=20,
+                ping_interval=PING_INTERVAL_S,
+                ping_timeout=PING_TIMEOUT_S,
                 close_timeout=2,
             )
         except (OSError, asyncio.TimeoutError, websockets.InvalidHandshake, websockets.InvalidURI) as exc:
@@ -150,18 +162,19 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
     async def _run(self) -> None:
         """Read until a final close: reconnect and replay as long as the policy allows.
 
-        Attempts count across drops until a new connection proves alive by delivering a server event, so a
-        server that accepts the handshake and then drops every time still exhausts `max_attempts`.
+        Attempts count across drops until a connection completes a turn (a `response.done`), so a server that
+        accepts the handshake, sends `session.created` and then drops every time still exhausts `max_attempts`
+        (a connection that lasted PROVEN_ALIVE_S counts too, so idle closes an hour apart never add up).
         """
         used = 0
         while True:
             ws = self._ws
             assert ws is not None
-            self._heard = False
+            turns, opened = self._turns, time.monotonic()
             ended = await self._read(ws)
-            if self._heard:
+            if self._turns > turns or time.monotonic() - opened >= PROVEN_ALIVE_S:
                 used = 0
-            if ended.status == "error" or not self._policy.enabled \
+            if ended.status == "error" or not self._policy.enabled or ended.code == TOO_BIG \
                     or not should_reconnect(ended.code, closed_by_us=self._closing):
                 break
             self._ready.clear()
@@ -172,29 +185,54 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
                 await self._emit(failure)
                 break
         self._finished = True
+        self._end_message = ended.message
         self._ready.set()  # release waiting senders: they will see the connection is gone
         if ended.status != "closed":
             ended = ConnectionEvent("closed", code=ended.code, reason=ended.reason, message=ended.message)
         await self._emit(ended)
 
     async def _read(self, ws: ClientConnection) -> ConnectionEvent:
+        watch = asyncio.create_task(self._watchdog.watch(ws, self._on_stall), name="rtagent-ws-watchdog")
+        try:
+            return await self._read_frames(ws)
+        finally:
+            watch.cancel()
+
+    async def _on_stall(self, ws: ClientConnection, message: str) -> None:
+        """No server event for too long during a response: report it and drop the connection, so the reconnect
+        (and its attempt budget) takes over as for any dead connection."""
+        logger.warning("%s", message)
+        await self._emit(_client_error("response_timeout", message, self.dialect))
+        ws.transport.abort()
+
+    async def _read_frames(self, ws: ClientConnection) -> ConnectionEvent:
         dialect = self.dialect
         mirror = self._mirror
         mirrored = _MIRRORED_KINDS
+        watchdog = self._watchdog
         try:
             while True:
                 frame = await ws.recv(decode=False)  # JSON parses bytes directly: no UTF-8 decode pass
-                self._heard = True
                 try:
                     event = parse_server_event(frame, dialect)
                 except ServerEventError as exc:
                     logger.warning("%s", exc)
-                    bad = {"type": "error", "error": {"type": "client_error", "code": "invalid_server_event",
-                                                      "message": str(exc), "param": None, "event_id": None}}
-                    await self._emit(ServerEvent(bad, dialect))
+                    await self._emit(_client_error("invalid_server_event", str(exc), dialect))
                     continue
-                if event.kind in mirrored:
-                    mirror.on_server_event(event.kind, event.data)
+                kind = event.kind
+                watchdog.on_server_event(kind)
+                if kind == names.RESPONSE_DONE:
+                    self._turns += 1
+                elif kind == names.ERROR:
+                    event = ServerEvent(clean_server_text(event.data, self._key()), dialect)
+                if kind in mirrored:
+                    try:
+                        mirror.on_server_event(kind, event.data)
+                    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+                        message = f"Ignored a malformed {kind} event from the server: {exc}"
+                        logger.warning("%s", message)
+                        await self._emit(_client_error("invalid_server_event", message, dialect))
+                        continue
                 listeners = self._listeners
                 if len(listeners) == 1:
                     await listeners[0].on_event(event)
@@ -206,7 +244,17 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
             logger.exception("reader stopped")
             return ConnectionEvent("error", message=redact(str(exc), self._secret))
         code = ws.close_code
-        return ConnectionEvent("closed", code=code if code is not None else 1006, reason=ws.close_reason or "")
+        reason = ws.close_reason or ""
+        sent = ws.protocol.close_sent
+        if sent is not None and sent.code == TOO_BIG:  # we refused the server's frame (it may never answer)
+            code, reason = TOO_BIG, sent.reason
+        if code == TOO_BIG:
+            reason = (f"a message was larger than the connection allows ({reason or 'message too big'}); "
+                      "not reconnecting, as the replay would carry it again")
+        return ConnectionEvent("closed", code=code if code is not None else names.CLOSE_ABNORMAL, reason=reason)
+
+    def _key(self) -> str | None:
+        return self._secret.reveal() if self._secret else None
 
     async def _reconnect(self, used: int) -> tuple[ConnectionEvent | None, int]:
         """New connections until one takes the replay: (None, attempts used so far) on success, else the
@@ -215,7 +263,7 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
         for attempt in range(used + 1, self._policy.max_attempts + 1):
             await asyncio.sleep(self._policy.delay(attempt))
             if self._closing:
-                return ConnectionEvent("closed", code=1000), attempt
+                return ConnectionEvent("closed", code=names.CLOSE_NORMAL), attempt
             try:
                 ws = await self._open()
                 for event in self._mirror.replay_events():
@@ -224,35 +272,47 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
                 last = str(exc)
                 logger.info("reconnect attempt %d failed: %s", attempt, last)
                 continue
+            self._watchdog.reset()
             self._ws = ws
             self._ready.set()
             await self._emit(ConnectionEvent("reconnected", attempt=attempt))
             return None, attempt
         why = last or "the server kept dropping the connection"
         message = f"Gave up reconnecting after {self._policy.max_attempts} attempts: {why}"
-        return ConnectionEvent("failed", code=1006, message=message), self._policy.max_attempts
+        return ConnectionEvent("failed", code=names.CLOSE_ABNORMAL, message=message), self._policy.max_attempts
 
     async def send_event(self, event: ClientEvent) -> None:
         """Send one event; while reconnecting, wait for the new connection (the replay goes first)."""
         if self._ws is None and not self._finished:
             raise RealtimeConnectionError("Not connected: enter the session (`async with session:`) first.")
-        payload = orjson.dumps(to_wire(event, self.dialect))
-        for _ in range(2):
+        try:
+            payload = orjson.dumps(to_wire(event, self.dialect))
+        except TypeError as exc:  # e.g. text with lone surrogates (undecodable bytes read from a terminal)
+            raise UserError(f"This {event['type']} event cannot be sent as JSON: {exc}.") from None
+        if len(payload) > names.MAX_FRAME_BYTES:
+            raise UserError(f"This {event['type']} event is {len(payload) / 1e6:.1f} MB; the realtime connection "
+                            f"carries at most {names.MAX_FRAME_BYTES / 1e6:.1f} MB per event: send less at once.")
+        while True:  # bounded: each lost socket waits for the reconnect loop, whose attempts are bounded
             await self._wait_ready()
             ws = self._ws
             if ws is None or self._finished:
-                raise RealtimeConnectionError("The connection is closed.")
+                raise RealtimeConnectionError(self._end_message or "The connection is closed.")
             try:
                 await ws.send(payload, text=True)
             except websockets.ConnectionClosed as exc:
                 if not self._policy.enabled or self._closing:
-                    code = exc.rcvd.code if exc.rcvd else 1006
+                    code = exc.rcvd.code if exc.rcvd else names.CLOSE_ABNORMAL
                     raise RealtimeConnectionError(f"The connection is closed ({code}).") from None
-                self._ready.clear()  # the reader is about to reconnect; send again on the new connection
+                if self._ws is ws and not self._finished:
+                    # the reader has not replaced this socket yet: wait for it to; if it already has (or gave
+                    # up), clearing now would hide the new connection from this sender until the budget ends
+                    self._ready.clear()
                 continue
+            except (AttributeError, RuntimeError) as exc:  # a socket torn down under us (websockets internals)
+                raise RealtimeConnectionError(f"The connection is closed ({type(exc).__name__}).") from None
+            self._watchdog.on_client_event(event["type"])
             self._mirror.on_client_event(event)
             return
-        raise RealtimeConnectionError("The connection dropped twice while sending.")
 
     async def _wait_ready(self) -> None:
         if self._ready.is_set():
@@ -280,3 +340,17 @@ class OpenAIRealtimeWebSocketModel(RealtimeModel):
     def describe(self) -> dict[str, Any]:
         """Where and how this model talks, without secrets (for status bars and --debug)."""
         return {"url": self.url, "model": self.model_name, "dialect": self.dialect}
+
+
+def _client_error(code: str, message: str, dialect: names.Dialect) -> ServerEvent:
+    """An `error` event the client raises itself (the session shows it as any other error)."""
+    return ServerEvent({"type": "error", "error": {"type": "client_error", "code": code, "message": message,
+                                                   "param": None, "event_id": None}}, dialect)
+
+
+def _timeout(value: Any) -> float | None:
+    if value is None or value is False:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise UserError("model_config.response_timeout_s: use a number of seconds >= 0 (0 or None turns it off)")
+    return float(value) or None

@@ -62,8 +62,11 @@ def _device_problem() -> str | None:
 
 @pytest.fixture(scope="session")
 def audio_env() -> Iterator[None]:
-    """Skip unless the virtual PulseAudio device from .ci/audio-setup.sh is reachable."""
+    """Skip unless the virtual PulseAudio device from .ci/audio-setup.sh is reachable; with
+    RTAGENT_REQUIRE_AUDIO_DEVICE set (as CI sets it), a missing device fails instead, so CI never skips silently."""
     problem = _device_problem()
     if problem is not None:
+        if os.environ.get("RTAGENT_REQUIRE_AUDIO_DEVICE"):
+            pytest.fail(f"RTAGENT_REQUIRE_AUDIO_DEVICE is set but there is no audio device: {problem}")
         pytest.skip(f"no audio device: {problem}")
     yield

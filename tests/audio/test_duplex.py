@@ -22,7 +22,7 @@ import pytest
 from realtime_cli.audio.device import StreamFormat
 from realtime_cli.audio.duplex import AudioConfig, DuplexAudio
 from realtime_cli.protocol.codecs import ulaw_encode
-from realtime_cli.session.playback import RealtimePlaybackTracker
+from realtime_cli.protocol.playback import RealtimePlaybackTracker
 
 from .conftest import peak_frequency, tone
 

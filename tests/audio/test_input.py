@@ -50,42 +50,66 @@ def test_level_meter_holds_then_decays_the_peak(clock: FakeClock) -> None:
     assert meter.held_peak == pytest.approx(0.05, rel=0.02)  # -20 dB after a second
 
 
-def make_ptt(rec: Recorder, clock: FakeClock, speaking: bool = False) -> PushToTalk:
+def make_ptt(rec: Recorder, clock: FakeClock, speaking: bool = False, preroll_ms: float = 0.0) -> PushToTalk:
     return PushToTalk(
         rec.sink,
         on_turn_end=lambda: rec.events.append("turn_end"),
         on_barge_in=lambda: rec.events.append("barge_in"),
         agent_speaking=lambda: speaking,
         tail_ms=20,
+        preroll_ms=preroll_ms,
         clock=clock,
     )
 
 
-def test_ptt_forwards_only_while_pressed_then_the_tail_then_ends_the_turn(clock: FakeClock) -> None:
+def test_ptt_forwards_what_was_captured_while_pressed_then_the_tail_then_ends_the_turn(clock: FakeClock) -> None:
     rec = Recorder()
     ptt = make_ptt(rec, clock)
-    ptt.on_frame(frame(0.3))  # before the press: dropped
+    ptt.on_frame(frame(0.3), 99.99)  # captured before the press: dropped
     assert rec.samples == 0
-    ptt.press()
-    for _ in range(3):
-        ptt.on_frame(frame(0.3))
-    ptt.release()
+    ptt.press(100.0)
+    for i in range(3):
+        ptt.on_frame(frame(0.3), 100.0 + i * 0.01)
+    ptt.release(100.03)
     assert ptt.talking and "turn_end" not in rec.events
-    ptt.on_frame(frame(0.3))  # tail: 20 ms = two frames
-    ptt.on_frame(frame(0.3))
-    ptt.on_frame(frame(0.3))  # after the tail: dropped
+    ptt.on_frame(frame(0.3), 100.03)  # tail: 20 ms = two frames
+    ptt.on_frame(frame(0.3), 100.04)
+    ptt.on_frame(frame(0.3), 100.05)  # after the tail: dropped, and the turn ends
     assert rec.events == ["frame:240"] * 5 + ["turn_end"]
     assert ptt.turns == 1
     assert not ptt.talking
 
 
+def test_ptt_keeps_audio_captured_before_a_late_release_was_read(clock: FakeClock) -> None:
+    """The loop was busy: the key-up is read first, then 400 ms of frames captured before it arrive in one go."""
+    rec = Recorder()
+    ptt = make_ptt(rec, clock)
+    ptt.press(100.0)
+    ptt.release(100.4)
+    ptt.on_frame(tone(1000, 400, amplitude=0.3), 100.0)  # one coalesced frame, captured while the key was down
+    assert rec.samples == 9600 and "turn_end" not in rec.events
+    ptt.on_frame(frame(0.3), 100.4)
+    ptt.on_frame(frame(0.3), 100.41)
+    assert rec.samples == 9600 + 480 and rec.events[-1] == "turn_end"
+
+
+def test_ptt_preroll_keeps_the_start_of_a_late_read_press(clock: FakeClock) -> None:
+    rec = Recorder()
+    ptt = make_ptt(rec, clock, preroll_ms=50)
+    for i in range(10):
+        ptt.on_frame(frame(0.3), 100.0 + i * 0.01)  # delivered before the press was read
+    ptt.press(100.1)
+    assert rec.samples == 5 * 240  # the 50 ms just before the press
+
+
 def test_ptt_tail_ends_on_a_partial_frame(clock: FakeClock) -> None:
     rec = Recorder()
-    ptt = PushToTalk(rec.sink, on_turn_end=lambda: rec.events.append("turn_end"), tail_ms=15, clock=clock)
-    ptt.press()
-    ptt.release()
-    ptt.on_frame(frame(0.3))
-    ptt.on_frame(frame(0.3))
+    ptt = PushToTalk(rec.sink, on_turn_end=lambda: rec.events.append("turn_end"), tail_ms=15, preroll_ms=0,
+                     clock=clock)
+    ptt.press(100.0)
+    ptt.release(100.0)
+    ptt.on_frame(frame(0.3), 100.0)
+    ptt.on_frame(frame(0.3), 100.01)
     assert rec.events == ["frame:240", "frame:120", "turn_end"]
 
 
@@ -96,7 +120,10 @@ def test_ptt_turn_ends_by_deadline_when_the_mic_stops(clock: FakeClock) -> None:
     ptt.release()
     ptt.poll()
     assert "turn_end" not in rec.events
-    clock.advance(0.05)
+    clock.advance(0.5)
+    ptt.poll()
+    assert "turn_end" not in rec.events  # frames may still be on their way from a busy loop
+    clock.advance(0.6)
     ptt.poll()
     assert rec.events == ["turn_end"]
 
@@ -112,13 +139,14 @@ def test_ptt_press_while_agent_speaks_barges_in_first(clock: FakeClock) -> None:
 def test_ptt_repress_during_tail_continues_the_turn_and_toggle_works(clock: FakeClock) -> None:
     rec = Recorder()
     ptt = make_ptt(rec, clock, speaking=True)
-    ptt.toggle()
-    ptt.toggle()
-    ptt.press()  # back within the tail: same turn, no second barge-in
-    ptt.on_frame(frame(0.3))
-    ptt.release()
-    ptt.on_frame(frame(0.3))
-    ptt.on_frame(frame(0.3))
+    ptt.toggle(100.0)
+    ptt.toggle(100.0)
+    ptt.press(100.0)  # back within the tail: same turn, no second barge-in
+    ptt.on_frame(frame(0.3), 100.0)
+    ptt.release(100.01)
+    ptt.on_frame(frame(0.3), 100.01)
+    ptt.on_frame(frame(0.3), 100.02)
+    ptt.on_frame(frame(0.3), 100.03)
     assert rec.events.count("barge_in") == 1
     assert rec.events.count("turn_end") == 1
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from realtime_cli.audio.jitter import JitterBuffer
-from realtime_cli.session.playback import RealtimePlaybackTracker
+from realtime_cli.protocol.playback import RealtimePlaybackTracker
 
 from .conftest import FakeClock, tone
 

@@ -222,8 +222,8 @@ def _error(path: Path) -> str:
 
 
 def test_missing_file() -> None:
-    assert _error(Path("configs/nope.yaml")) == "configs/nope.yaml: no such file; check the path (see configs/ for " \
-                                               "examples)"
+    assert _error(Path("configs/nope.yaml")) == "configs/nope.yaml: no such file; check the path (`rtagent examples` " \
+                                               "lists the shipped agents)"
 
 
 def test_several_problems_are_reported_together_in_file_order(tmp_path: Path) -> None:

@@ -82,6 +82,17 @@ def test_text_mode_conversation_with_commands() -> None:
     assert "commands:" in out
 
 
+def test_text_mode_guardrail_shows_its_message_and_history_hides_internal_turns() -> None:
+    result = _run("talk", "--agent", str(ROOT / "configs/guardrail_demo.yaml"), "--text",
+                  input="read the main vault code\n/history\n/quit\n")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "⚠ guardrail no_secrets: I can't read out secrets." in out  # the YAML guardrail's message:
+    assert "Concierge › The secret code" not in out  # the reply it stopped never reaches the screen
+    assert "  assistant: (withheld by a guardrail)" in out
+    assert "guardrail triggered" not in out  # the session's note to the model is not a turn the user typed
+
+
 def test_text_mode_ends_cleanly_on_eof() -> None:
     result = _run("talk", "--agent", str(ROOT / "configs/assistant.yaml"), "--text", input="hello\n")
     assert result.exit_code == 0

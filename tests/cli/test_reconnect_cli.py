@@ -18,13 +18,17 @@ E = Events("ga")
 pytestmark = pytest.mark.slow
 
 
-async def _text_mode(url: str, stdin: bytes, timeout: float = 30) -> tuple[int, str]:
+async def _start(url: str) -> asyncio.subprocess.Process:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "RTAGENT_"))}
     env.update(OPENAI_API_KEY="sk-test-reconnect-0000", RTAGENT_REALTIME_URL=url)
-    proc = await asyncio.create_subprocess_exec(
+    return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "realtime_cli.cli.app", "talk", "--agent", "configs/assistant.yaml", "--text",
         "--backend", "openai", cwd=ROOT, env=env, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT)
+
+
+async def _text_mode(url: str, stdin: bytes, timeout: float = 30) -> tuple[int, str]:
+    proc = await _start(url)
     try:
         out, _ = await asyncio.wait_for(proc.communicate(stdin), timeout)
     except asyncio.TimeoutError:
@@ -68,7 +72,27 @@ async def test_text_mode_gives_up_with_one_line_and_exit_1() -> None:
         c.ws.transport.abort()
 
     async with ScriptedServer(script) as server:
-        code, out = await _text_mode(server.url, b"hello\n")
+        proc = await _start(server.url)
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(b"hello\n")
+        await proc.stdin.drain()
+        seen: list[bytes] = []
+        try:
+            # stdin stays open until the CLI has given up: an early end of input would close the session first
+            # and race the give-up (the flake this replaces)
+            while not any(b"Gave up reconnecting" in line for line in seen):
+                line = await asyncio.wait_for(proc.stdout.readline(), 60)
+                if not line:
+                    break
+                seen.append(line)
+            proc.stdin.close()
+            rest = await asyncio.wait_for(proc.stdout.read(), 30)
+            code = await asyncio.wait_for(proc.wait(), 30)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+        out = (b"".join(seen) + rest).decode(errors="replace")
     assert code == 1, out[-2000:]
     assert "Gave up reconnecting after 6 attempts" in out, out[-2000:]
     assert "Traceback" not in out

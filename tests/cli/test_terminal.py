@@ -1,6 +1,7 @@
 """rtagent driven in a real terminal (tmux send-keys / capture-pane), as a person would use it.
 
-Text mode needs only tmux; the live voice view also needs an audio device (CI starts a virtual one).
+Text mode needs only tmux; the live voice view also needs an audio device (CI starts a virtual one). Each
+terminal runs on its own private tmux server (`tmux -L <unique socket>`), never the user's default one.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -23,14 +24,18 @@ pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is no
 
 
 class Terminal:
-    def __init__(self, name: str) -> None:
-        self.name = name
+    def __init__(self) -> None:
+        self.name = f"rtagent-{uuid.uuid4().hex[:12]}"  # the session name and its private server's socket
+
+    def tmux(self, *args: str, check: bool = False, env: dict[str, str] | None = None) -> str:
+        return subprocess.run(["tmux", "-L", self.name, *args], capture_output=True, text=True, check=check,
+                              env=env).stdout
 
     def keys(self, *keys: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+        self.tmux("send-keys", "-t", self.name, *keys, check=True)
 
     def screen(self) -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True).stdout
+        return self.tmux("capture-pane", "-p", "-t", self.name)
 
     def wait_for(self, text: str, timeout: float = 30.0) -> str:
         deadline = time.monotonic() + timeout
@@ -41,22 +46,33 @@ class Terminal:
             time.sleep(0.1)
         raise AssertionError(f"{text!r} never appeared; screen:\n{self.screen()}")
 
-    def alive(self) -> bool:
-        return subprocess.run(["tmux", "has-session", "-t", self.name], capture_output=True).returncode == 0
+    def close(self) -> None:
+        self.tmux("kill-server")
 
 
 @pytest.fixture
-def terminal() -> Iterator[Terminal]:
-    name = f"rtagent-{uuid.uuid4().hex[:8]}"
-    yield Terminal(name)
-    subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+def new_terminal() -> Iterator[Callable[[], Terminal]]:
+    made: list[Terminal] = []
+
+    def make() -> Terminal:
+        made.append(Terminal())
+        return made[-1]
+
+    yield make
+    for term in made:
+        term.close()
+
+
+@pytest.fixture
+def terminal(new_terminal: Callable[[], Terminal]) -> Terminal:
+    return new_terminal()
 
 
 def _start(term: Terminal, command: str, width: int = 100) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "TMUX")}
     # keep the pane open after exit so the test can read the last screen
-    subprocess.run(["tmux", "new-session", "-d", "-s", term.name, "-x", str(width), "-y", "30",
-                    f"cd {ROOT} && {command}; echo EXITED=$?; sleep 30"], check=True, env=env)
+    term.tmux("new-session", "-d", "-s", term.name, "-x", str(width), "-y", "30",
+              f"cd {ROOT} && {command}; echo EXITED=$?; sleep 30", check=True, env=env)
 
 
 def test_text_mode_in_a_terminal(terminal: Terminal) -> None:
@@ -71,16 +87,17 @@ def test_text_mode_in_a_terminal(terminal: Terminal) -> None:
     terminal.wait_for("EXITED=0")
 
 
-def test_ctrl_d_and_ctrl_c_exit_cleanly(terminal: Terminal) -> None:
-    _start(terminal, f"{RTAGENT} talk --agent configs/assistant.yaml --text")
-    terminal.wait_for("you ›")
-    terminal.keys("C-d")
-    terminal.wait_for("EXITED=0")
-    subprocess.run(["tmux", "kill-session", "-t", terminal.name], capture_output=True)
-    _start(terminal, f"{RTAGENT} talk --agent configs/assistant.yaml --text")
-    terminal.wait_for("you ›")
-    terminal.keys("C-c")
-    screen = terminal.wait_for("EXITED=")
+def test_ctrl_d_and_ctrl_c_exit_cleanly(new_terminal: Callable[[], Terminal]) -> None:
+    first = new_terminal()
+    _start(first, f"{RTAGENT} talk --agent configs/assistant.yaml --text")
+    first.wait_for("you ›")
+    first.keys("C-d")
+    first.wait_for("EXITED=0")
+    second = new_terminal()  # a fresh private server: nothing of the first run can answer for it
+    _start(second, f"{RTAGENT} talk --agent configs/assistant.yaml --text")
+    second.wait_for("you ›")
+    second.keys("C-c")
+    screen = second.wait_for("EXITED=")
     assert "Traceback" not in screen
 
 

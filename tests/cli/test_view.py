@@ -11,96 +11,11 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from realtime_cli.cli.view import LiveView, PlainPrinter, make_console, open_view, render, status_line
+from realtime_cli.cli.line_view import PlainPrinter
+from realtime_cli.cli.view import LiveView, make_console, open_view, render, status_line
 from realtime_cli.cli.view_state import ViewState
-from realtime_cli.protocol.server_events import AttrDict, ServerEvent
 from realtime_cli.session import events as ev
-from realtime_cli.session.agent import RealtimeAgent
-from realtime_cli.session.guardrails import GuardrailFunctionOutput, OutputGuardrail, OutputGuardrailResult
-from realtime_cli.session.tool import FunctionTool
-
-INFO = ev.RealtimeEventInfo(context=None)
-SUPPORT = RealtimeAgent(name="Customer Service")
-BILLING = RealtimeAgent(name="Billing Support")
-
-
-async def _noop(_ctx: Any, _args: str) -> str:
-    return ""
-
-
-WEATHER = FunctionTool(name="get_weather", description="", params_json_schema={}, on_invoke_tool=_noop)
-REFUND = FunctionTool(name="issue_refund", description="", params_json_schema={}, on_invoke_tool=_noop)
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def server(kind: str, **fields: Any) -> ServerEvent:
-    return ServerEvent({"type": kind, **fields})
-
-
-def user_speaks(item_id: str, text: str) -> list[Any]:
-    return [server("input_audio_buffer.speech_started", item_id=item_id),
-            server("input_audio_buffer.committed", item_id=item_id),
-            *[server("conversation.item.input_audio_transcription.delta", item_id=item_id, delta=w + " ")
-              for w in text.split()],
-            server("conversation.item.input_audio_transcription.completed", item_id=item_id, transcript=text)]
-
-
-def agent_says(item_id: str, text: str) -> list[Any]:
-    return [*[server("response.output_audio_transcript.delta", item_id=item_id, delta=w + " ") for w in text.split()],
-            server("response.output_audio_transcript.done", item_id=item_id, transcript=text)]
-
-
-def script() -> list[Any]:
-    """A whole voice conversation; ("tick", s) advances the clock."""
-    audio = ev.RealtimeAudio(audio=ev.RealtimeModelAudio(b"", "r1"), item_id="a1", content_index=0, info=INFO)
-    guard = OutputGuardrail(guardrail_function=lambda c, a, t: GuardrailFunctionOutput(None, True), name="no_refunds")
-    trip = ev.RealtimeGuardrailTripped(
-        [OutputGuardrailResult(guard, "", BILLING, GuardrailFunctionOutput(None, True))], "I can refund you twice", INFO)
-    return [
-        ev.RealtimeConnectionStatus("connected", INFO),
-        *user_speaks("u1", "What's the weather in Paris?"),
-        ("tick", 0.612),
-        audio,
-        ev.RealtimeToolStart(SUPPORT, WEATHER, '{"city":"Paris"}', "c1", INFO),
-        ev.RealtimeToolEnd(SUPPORT, WEATHER, '{"city":"Paris"}', "c1", "Sunny, 21 °C", 0.012, INFO),
-        *agent_says("a1", "It is sunny and 21 degrees in Paris."),
-        *user_speaks("u2", "I want a refund."),
-        ev.RealtimeHandoffEvent(SUPPORT, BILLING, INFO),
-        *agent_says("a2", "Billing here, let me look at your order."),
-        trip,
-        ev.RealtimeAudioInterrupted("a2", 0, INFO),
-        server("response.output_audio_transcript.delta", item_id="a3", delta="I can refund you "),
-        ev.RealtimeAudioInterrupted("a3", 0, INFO),
-        ev.RealtimeError(AttrDict(type="invalid_request_error", code="rate_limit_exceeded",
-                                  message="Too many requests."), INFO),
-        ev.RealtimeToolApprovalRequired(BILLING, REFUND, '{"order": "A-17", "amount": 20}', "c2", INFO),
-    ]
-
-
-def play(view: ViewState, clock: FakeClock, events: list[Any], after: Any = None) -> None:
-    for event in events:
-        if isinstance(event, tuple):
-            clock.now += event[1]
-            continue
-        view.apply(event)
-        if after is not None:
-            after(view)
-
-
-def conversation() -> ViewState:
-    clock = FakeClock()
-    view = ViewState(backend="local engine", model="gpt-realtime", agent="Customer Service", clock=clock)
-    play(view, clock, script())
-    for rms in (0.01, 0.05, 0.2, 0.6):
-        view.set_mic_level(rms, rms)
-    return view
+from support.view_script import INFO, REFUND, SUPPORT, WEATHER, FakeClock, conversation, play, script, server
 
 
 def draw(renderable: Any, width: int) -> str:
@@ -121,13 +36,12 @@ you › I want a refund.
 ──────────────────── → Billing Support ─────────────────────
 Billing Support › Billing here, let me look at your order. —
 interrupted
-⚠ guardrail no_refunds tripped: “I can refund you twice”
-Billing Support › I can refund you — interrupted
+⚠ guardrail no_refunds: I can't promise refunds.
 ✖ error [rate_limit_exceeded]: Too many requests.
 ⚙ issue_refund {"order": "A-17", "amount": 20} — approve?
 [y]es / [n]o
 ────────────────────────────────────────────────────────────
-Billing Support · PTT · idle · ▃▅▇█ · 612 ms · connected
+local · Billing Support · idle · ▃▅▇█ · 612 ms · connected
 ⚙ issue_refund: approve? [y]es / [n]o
 """
 
@@ -139,8 +53,7 @@ Customer Service › It is sunny and 21 degrees in Paris.
 you › I want a refund.
 ──────────────────────────────────────── → Billing Support ─────────────────────────────────────────
 Billing Support › Billing here, let me look at your order. — interrupted
-⚠ guardrail no_refunds tripped: “I can refund you twice”
-Billing Support › I can refund you — interrupted
+⚠ guardrail no_refunds: I can't promise refunds.
 ✖ error [rate_limit_exceeded]: Too many requests.
 ⚙ issue_refund {"order": "A-17", "amount": 20} — approve? [y]es / [n]o
 ────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -160,13 +73,13 @@ def test_width_argument_caps_the_console() -> None:
 
 def test_transcript_scrolls_to_the_newest_lines() -> None:
     assert draw(render(conversation().snapshot(), height=8), 60) == """\
-⚠ guardrail no_refunds tripped: “I can refund you twice”
-Billing Support › I can refund you — interrupted
+interrupted
+⚠ guardrail no_refunds: I can't promise refunds.
 ✖ error [rate_limit_exceeded]: Too many requests.
 ⚙ issue_refund {"order": "A-17", "amount": 20} — approve?
 [y]es / [n]o
 ────────────────────────────────────────────────────────────
-Billing Support · PTT · idle · ▃▅▇█ · 612 ms · connected
+local · Billing Support · idle · ▃▅▇█ · 612 ms · connected
 ⚙ issue_refund: approve? [y]es / [n]o
 """
 
@@ -239,7 +152,8 @@ def test_status_bar_styles_slow_turns_red() -> None:
     assert any(str(span.style) == "bold red" for span in line.spans)
 
 
-# Fed after every event, the first Billing line prints when its transcript is done, before the interruption.
+# Fed after every event; the newest finished reply waits for the next entry (a guardrail could still withhold it),
+# so the first Billing line prints with its interruption.
 EXPECTED_PLAIN = """\
 [connection] connected
 you: What's the weather in Paris?
@@ -247,9 +161,8 @@ you: What's the weather in Paris?
 Customer Service: It is sunny and 21 degrees in Paris.
 you: I want a refund.
 [handoff] → Billing Support
-Billing Support: Billing here, let me look at your order.
-[guardrail] no_refunds tripped: I can refund you twice
-Billing Support: I can refund you [interrupted]
+Billing Support: Billing here, let me look at your order. [interrupted]
+[guardrail] no_refunds: I can't promise refunds.
 [error] Too many requests. (rate_limit_exceeded)
 [approval] issue_refund({"order":"A-17","amount":20}) awaits approval
 """
@@ -313,5 +226,5 @@ def test_live_view_draws_the_latest_snapshot() -> None:
         live.update(conversation().snapshot(), refresh=True)
     text = file.getvalue()
     assert "⚙ issue_refund: approve? [y]es / [n]o" in text
-    assert "Billing Support · PTT · idle" in text
+    assert "local · Billing Support · idle" in text
     assert "What's the weather" not in text  # 12 rows: only the newest lines fit

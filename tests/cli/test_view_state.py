@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from realtime_cli.cli.view_state import (
+    GUARDRAIL_MESSAGE,
     AssistantLine,
     ConnectionChange,
     ErrorLine,
@@ -196,10 +197,19 @@ def test_agent_start_sets_agent() -> None:
     assert view.snapshot().status.agent == "Billing Support"
 
 
-def test_guardrail_trip() -> None:
+def test_guardrail_trip_shows_its_message_not_the_flagged_text() -> None:
     view = state()
     view.apply(guardrail_trip("no_refunds", "Sure, I will refund you twice"))
-    assert view.snapshot().entries == (GuardrailTrip(1, ("no_refunds",), "Sure, I will refund you twice"),)
+    assert view.snapshot().entries == (GuardrailTrip(1, ("no_refunds",), GUARDRAIL_MESSAGE),)  # no message given
+    said = GuardrailFunctionOutput("Refunds are handled by billing.", True)
+    guard = OutputGuardrail(guardrail_function=lambda c, a, t: said, name="no_refunds")
+    view.apply(ServerEvent({"type": "response.output_audio_transcript.delta", "item_id": "a1",
+                            "delta": "Sure, I will refund"}))
+    view.apply(ev.RealtimeGuardrailTripped([OutputGuardrailResult(guard, "", BILLING, said)], "Sure, I will refund",
+                                           INFO))
+    entries = view.snapshot().entries
+    assert entries[1] == AssistantLine(2, "a1", "Customer Service", "", False, withheld=True)
+    assert entries[2] == GuardrailTrip(3, ("no_refunds",), "Refunds are handled by billing.")
 
 
 def test_error_with_code_and_session_error() -> None:

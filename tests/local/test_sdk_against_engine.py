@@ -153,7 +153,7 @@ async def test_seed_complete_example_runs_offline() -> None:
     env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
     env.update(RTAGENT_BACKEND="local", RTAGENT_LOCAL_GREET_MS="300")
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, str(EXAMPLES / "seed_complete.py"), env=env,
+        sys.executable, str(EXAMPLES / "complete.py"), env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     assert proc.stdout is not None
     lines: list[str] = []

@@ -89,14 +89,15 @@ def test_chunks_stream_the_text_with_audio(alloy: Synthesizer) -> None:
     assert 0.6 < whole / (alloy.synthesize(TEXT).size / 24_000) < 1.4
 
 
-def test_synthesis_is_much_faster_than_real_time() -> None:
-    espeak = Synthesizer("nova")  # the instant fallback; piper's figures are printed by bench/engine_speech.py
+def test_synthesis_of_a_long_text_gives_its_audio() -> None:
+    # the real-time factor is printed, not asserted (no wall-clock asserts; bench/engine_speech.py has the figures)
+    espeak = Synthesizer("nova")  # the instant fallback
     started = time.perf_counter()
     audio = espeak.synthesize(TEXT * 3)
     elapsed = time.perf_counter() - started
     rtf = elapsed / (audio.size / 24_000)
     print(f"TTS real-time factor {rtf:.4f} ({audio.size / 24_000:.1f} s of audio in {elapsed * 1000:.0f} ms)")
-    assert rtf < 0.2
+    assert audio.size > espeak.synthesize(TEXT).size * 2
 
 
 def test_male_and_neutral_voices_speak_with_piper_and_the_others_with_espeak() -> None:

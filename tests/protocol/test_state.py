@@ -66,3 +66,15 @@ def test_debouncer_thresholds_and_final() -> None:
     assert short.on_final(15) is True  # a short reply is still checked once
     with pytest.raises(ValueError):
         GuardrailDebouncer(0)
+
+
+def test_heard_text_cuts_at_the_played_fraction_on_a_word_boundary() -> None:
+    from realtime_cli.protocol.state import heard_text
+
+    text = "Your order ships tomorrow morning"
+    assert heard_text(text, 1000, 1000) == text  # all of it played
+    assert heard_text(text, 2000, 1000) == text
+    assert heard_text(text, 0, 1000) == ""
+    assert heard_text(text, 500, 1000) == "Your order ships"  # 16 of 33 characters: just after "ships"
+    assert heard_text(text, 400, 1000) == "Your order"  # mid-"ships": that word was not finished
+    assert heard_text(text, 100, 0) == ""  # nothing received, nothing heard

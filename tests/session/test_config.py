@@ -50,12 +50,34 @@ async def test_unknown_model_config_key() -> None:
         await runner.run(model_config={"apikey": "x"})  # type: ignore[typeddict-unknown-key]
 
 
-async def test_missing_api_key_is_one_clear_sentence() -> None:
+async def test_missing_api_key_is_one_clear_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
     from realtime_cli import UserError
 
+    monkeypatch.setenv("RTAGENT_BACKEND", "openai")  # insists on OpenAI: without a key that is an error
     session = await RealtimeRunner(RealtimeAgent(name="A")).run()
     with pytest.raises(UserError, match="No OpenAI API key: set OPENAI_API_KEY"):
         await session.enter()
+
+
+async def test_without_a_key_the_sdk_talks_to_the_local_engine() -> None:
+    from realtime_cli.transport.local_backend import LocalEngineModel
+
+    session = await RealtimeRunner(RealtimeAgent(name="A"), config={"model_settings": {"modalities": ["text"]}}).run()
+    assert isinstance(session.model, LocalEngineModel)
+    async with session:
+        await session.send_message("hello")
+        async for event in session:
+            if event.type == "agent_end":
+                break
+    assert any(item.type == "message" and item.role == "assistant" and item.text for item in session.history)
+
+
+@pytest.mark.parametrize("model_config", [{"api_key": "sk-x"}, {"url": "ws://127.0.0.1:9/v1/realtime"}])
+async def test_a_key_or_a_url_means_openai_protocol_over_websocket(model_config: dict[str, str]) -> None:
+    from realtime_cli.transport.local_backend import LocalEngineModel
+
+    session = await RealtimeRunner(RealtimeAgent(name="A")).run(model_config=model_config)  # type: ignore[arg-type]
+    assert not isinstance(session.model, LocalEngineModel)
 
 
 async def test_refused_connection_is_a_clear_error() -> None:

@@ -1,7 +1,8 @@
-# The seed's Quickstart, with only the import line changed.
-# Run offline on the embedded engine:  RTAGENT_BACKEND=local python examples/seed_quickstart.py
-# Run against OpenAI:                  OPENAI_API_KEY=sk-... python examples/seed_quickstart.py
+# The Quickstart of the OpenAI Agents SDK's realtime docs, with the import line changed and a quiet Ctrl-C.
+# Without OPENAI_API_KEY it runs offline on the embedded engine:  python examples/quickstart.py
+# Run against OpenAI:  OPENAI_API_KEY=sk-... python examples/quickstart.py
 import asyncio
+import contextlib
 from realtime_cli import RealtimeAgent, RealtimeRunner
 
 agent = RealtimeAgent(
@@ -36,5 +37,6 @@ async def main():
             elif event.type == "conversation.item.input_audio_transcription.completed":
                 print(f"User: {event.transcript}")
 
-# Run the session
-asyncio.run(main())
+# Run the session (Ctrl-C ends it)
+with contextlib.suppress(KeyboardInterrupt):
+    asyncio.run(main())

@@ -1,7 +1,8 @@
-# The seed's Complete example, with only the import line changed.
-# Run offline on the embedded engine:  RTAGENT_BACKEND=local python examples/seed_complete.py
-# Run against OpenAI:                  OPENAI_API_KEY=sk-... python examples/seed_complete.py
+# The complete example of the OpenAI Agents SDK's realtime docs, with the import line changed and a quiet Ctrl-C.
+# Without OPENAI_API_KEY it runs offline on the embedded engine:  python examples/complete.py
+# Run against OpenAI:  OPENAI_API_KEY=sk-... python examples/complete.py
 import asyncio
+import contextlib
 from realtime_cli import RealtimeAgent, RealtimeRunner
 
 async def main():
@@ -49,4 +50,5 @@ async def main():
                 break
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends it
+        asyncio.run(main())

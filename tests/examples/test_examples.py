@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from support.scripted_server import ScriptedConnection, ScriptedServer
 from support.server_events import Events
@@ -41,7 +43,7 @@ async def test_quickstart_prints_the_assistant_line() -> None:
         await c.send(*B.assistant_turn("resp_1", "item_a", "I'm doing great, thanks for asking!", PCM))
         await c.close()
 
-    out = await _run_example("seed_quickstart.py", script)
+    out = await _run_example("quickstart.py", script)
     assert "Assistant: I'm doing great, thanks for asking!" in out
 
 
@@ -57,7 +59,29 @@ async def test_complete_example_prints_user_and_assistant_lines() -> None:
         await c.send(*B.assistant_turn("resp_1", "item_a", "Sunny and warm today.", PCM))
         await c.close()
 
-    out = await _run_example("seed_complete.py", script)
+    out = await _run_example("complete.py", script)
     assert "Session started!" in out
     assert "User: what's the weather like" in out
     assert "Assistant: Sunny and warm today." in out
+
+
+@pytest.mark.parametrize("name", ["quickstart.py", "complete.py"])
+async def test_ctrl_c_ends_an_example_quietly(name: str) -> None:
+    """No key and no RTAGENT_BACKEND: the example talks to the local engine; Ctrl-C after its first line ends it
+    at once, with no traceback."""
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "RTAGENT_BACKEND")}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, str(EXAMPLES / name), env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    try:
+        first = await asyncio.wait_for(proc.stdout.readline(), 60)
+        assert first.strip(), (await proc.stderr.read()).decode()
+        proc.send_signal(signal.SIGINT)
+        _, err = await asyncio.wait_for(proc.communicate(), 20)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    assert "Traceback" not in err.decode(), err.decode()
+    assert proc.returncode == 0
