@@ -145,7 +145,16 @@ def resolve_import_path(import_path: str, folder: Path) -> Any:
 
 
 def build_tool(key: str, entry: ToolConfig, target: Any) -> FunctionTool:
-    """A FunctionTool named `key` from a plain function, or the given FunctionTool with YAML overrides applied."""
+    """A FunctionTool named `key` from a plain function, or the given FunctionTool with YAML overrides applied;
+    `examples:` are appended to its description."""
+    tool = _build_tool(key, entry, target)
+    if not entry.examples:
+        return tool
+    listed = "; ".join(f'"{example.strip()}"' for example in entry.examples if example.strip())
+    return dataclasses.replace(tool, description=f"{(tool.description or '').rstrip()} Examples: {listed}.".lstrip())
+
+
+def _build_tool(key: str, entry: ToolConfig, target: Any) -> FunctionTool:
     if isinstance(target, FunctionTool):
         changes: dict[str, Any] = {}
         if entry.description is not None:

@@ -28,6 +28,9 @@ class ToolConfig(BaseModel):
                                       "installed); a plain function or a FunctionTool")
     description: str | None = Field(None, description="Overrides the description taken from the docstring")
     needs_approval: bool = Field(False, description="Ask the user before each call")
+    examples: list[str] = Field(default_factory=list, description="Things a user says to get this tool called; "
+                                "added to the description the model (and the local engine's brain and "
+                                "recognizer) sees")
 
 
 class HandoffConfig(BaseModel):

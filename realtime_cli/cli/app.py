@@ -152,7 +152,8 @@ def schema() -> None:
     _exit(_guard(print_schema, False))
 
 
-@app.command(epilog="\b\nExamples:\n  rtagent serve\n  rtagent serve --port 8765",
+@app.command(epilog="\b\nExamples:\n  rtagent serve\n  rtagent serve --port 8765\n"
+                     "  rtagent serve --llm http://127.0.0.1:11434/v1 --llm-model qwen2.5:1.5b",
              short_help="Run the offline engine as a WebSocket server.")
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
@@ -162,11 +163,14 @@ def serve(
     token: Annotated[str | None, typer.Option(envvar="RTAGENT_SERVE_TOKEN", show_default=False,
                                               help="Clients must send this as their API key (required off loopback).")
                      ] = None,
+    llm: Annotated[str | None, typer.Option(help="Think with this OpenAI-compatible chat-completions server "
+                                                 "(e.g. http://127.0.0.1:11434/v1) instead of the rules.")] = None,
+    llm_model: Annotated[str | None, typer.Option(help="Model name to ask the --llm server for.")] = None,
 ) -> None:
     """Run the embedded offline realtime engine as a WebSocket server and print its ws:// URL."""
     from .commands import serve_engine
 
-    _exit(_guard(lambda: serve_engine(host, port, greet_after_ms, token), False))
+    _exit(_guard(lambda: serve_engine(host, port, greet_after_ms, token, llm, llm_model), False))
 
 
 @examples_app.callback()

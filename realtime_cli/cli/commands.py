@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from pathlib import Path
 
 import typer
@@ -109,7 +110,10 @@ TOKEN_ENV = "RTAGENT_SERVE_TOKEN"
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
 
-def serve_engine(host: str, port: int, greet_after_ms: int | None, token: str | None = None) -> int:
+def serve_engine(host: str, port: int, greet_after_ms: int | None, token: str | None = None,
+                 llm: str | None = None, llm_model: str | None = None) -> int:
+    from ..local.brain_llm import LLM_MODEL_ENV, LLM_URL_ENV
+
     if not 0 <= port <= 65535:
         raise UserError(f"--port {port} is not a port number: use 0 (a free one) to 65535.")
     if greet_after_ms is not None and not 0 < greet_after_ms <= 3_600_000:
@@ -120,6 +124,13 @@ def serve_engine(host: str, port: int, greet_after_ms: int | None, token: str | 
         raise UserError(f"--host {host} makes the engine reachable from the network: set a token with --token or "
                         f"{TOKEN_ENV} (clients send it as their API key).")
     from ..local.server import LocalRealtimeServer
+
+    if llm is not None:
+        if not llm.startswith(("http://", "https://")):
+            raise UserError(f"--llm needs an http(s) URL of a chat-completions server, got {llm!r}.")
+        os.environ[LLM_URL_ENV] = llm  # every session of this engine thinks with it
+    if llm_model is not None:
+        os.environ[LLM_MODEL_ENV] = llm_model
 
     async def run() -> None:
         server = LocalRealtimeServer(host, port, greet_after_ms=greet_after_ms, token=token)

@@ -4,18 +4,21 @@ It stands in for a language model; it owns the turn-level decisions and delegate
 
 RULES (checked in this order; the same input always gives the same output)
 
-1. Tool output last. When the newest item is a function_call_output, answer from it: a handoff output
-   (``{"assistant": "Billing Support"}``) → "You're now talking to Billing Support. How can I help with billing?";
-   an output that says the call was rejected or failed → an apology that says so; JSON → a short sentence from its
-   fields (a "message"-like field verbatim); plain text → the text itself, tidied for speech. After a handoff the
-   new agent takes up the request that caused it when one of its own tools scores as in rule 7 on that turn (less
-   the words naming the new agent): it calls the tool, or introduces itself and asks for a missing argument.
+1. Tool output last. When the newest item is a function_call_output, answer from it. The SDK's signals are read
+   as typed values (``protocol.signals``): a handoff output → "You're now talking to Billing Support. How can I
+   help with billing?"; a rejected approval or a tool error → an apology that says so; a JSON status of
+   error/rejected likewise. Anything else is the tool's answer, a reported miss ("could not find …") included:
+   JSON → a short sentence from its fields (a "message"-like field verbatim); plain text → the text itself. After
+   a handoff the new agent takes up the request that caused it when one of its own tools scores as in rule 7 on
+   that turn (less the words naming the new agent) — or, once, one of its handoffs (hand back, then on): it calls
+   it, or introduces itself and asks for a missing argument.
 2. No new user turn. An empty conversation → a greeting naming what the agent can do; an assistant item last →
    "Is there anything else I can help you with?".
-3. Guardrail. A user turn starting with "guardrail triggered" → a short neutral apology that repeats nothing.
+3. Guardrail. A user turn that is the SDK's guardrail signal → a short neutral apology that repeats nothing.
 4. tool_choice. A named function is always called; "none" never calls; "required" calls the best-scoring tool even
    below the threshold, filling required values it could not hear with schema-valid stand-ins.
-5. Pending follow-up. If the previous assistant item is a question this brain asks for a missing argument, the
+5. Pending follow-up. If the previous assistant item is a question this brain asked for a missing argument (the
+   engine keeps which tool and parameter on the item, so a question cut short by a barge-in still counts), the
    user's answer is combined with the earlier request (unless the answer clearly names another tool or says
    "never mind"). The answer fills the asked parameter even when its words are intent or synonym words ("wifi").
 6. Long answers. "tell me a long story", "explain in detail", "long answer" → a reply of 400+ characters built from
@@ -34,8 +37,10 @@ RULES (checked in this order; the same input always gives the same output)
    and names after "in/at/for/to/from/with" or in capitals, quoted strings, and for one required string the words
    after "for/with/about my", else the rest of the sentence after the intent words. A missing required value (or
    one only junk could fill) → a short question instead.
-8. Small talk. Greetings, "how are you", "what can you do", thanks, goodbyes, yes/no → short grounded replies;
-   anything else → a polite fallback that lists what the agent can do.
+   A handoff's description names the topics its agent owns; those words weigh more than a local tool's name.
+8. Small talk. Greetings, "how are you", "what can you do", thanks, goodbyes, yes/no → short grounded replies.
+9. Hand back. Anything else goes to the agent's only handoff (the way back to the agent that routes requests), or
+   to the handoff whose topics it names; with none, a polite fallback that lists what the agent can do.
 """
 
 from __future__ import annotations
@@ -63,7 +68,7 @@ from realtime_cli.local.brain_replies import (
     tool_output_reply,
     wants_long_answer,
 )
-from realtime_cli.local.brain_text import Token, split_identifier, stem, tokenize, word_set, words
+from realtime_cli.local.brain_text import Token, is_content, split_identifier, stem, tokenize, word_set, words
 from realtime_cli.protocol.signals import parse_guardrail
 
 __all__ = ["Brain", "BrainContext", "Call", "Say", "Turn"]
@@ -81,6 +86,7 @@ class Turn:
     call_arguments: str | None = None
     call_id: str | None = None
     output: str | None = None
+    asks: tuple[str, str] | None = None  # (tool, parameter) an assistant question of ours asked for, kept by the engine
 
 
 @dataclass(frozen=True)
@@ -95,9 +101,11 @@ class BrainContext:
 
 @dataclass(frozen=True)
 class Say:
-    """Reply with this text (it is spoken by TTS)."""
+    """Reply with this text (it is spoken by TTS); `asks` is the (tool, parameter) it asks the user for, which the
+    engine keeps on the item so a follow-up is understood even when the question was cut short by a barge-in."""
 
     text: str
+    asks: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +141,7 @@ _PARTIES = word_set(
     "support agent human person representative specialist operator someone somebody manager supervisor expert"
 )
 _PLACES = _PARTIES | word_set("service team department desk staff")
+_ROUTING_VERBS = word_set("transfer connect put switch forward route pass send speak talk chat back")
 
 
 class Brain:
@@ -174,7 +183,11 @@ class Brain:
             decided = self._tool_turn(conv, infos, text, force=mode == "required")
             if decided is not None:
                 return decided
-        return Say(_small_talk(text, infos, ctx.instructions))
+        chat = _small_talk(text, infos, ctx.instructions)
+        if chat is not None:
+            return Say(chat)
+        way_back = _hand_back(infos, tokenize(text)) if mode != "none" else None
+        return self._finish(way_back, {}, False) if way_back is not None else Say(fallback_reply(infos))
 
     def _tool_turn(self, conv: list[Turn], infos: list[ToolInfo], text: str, force: bool) -> Say | Call | None:
         tokens = tokenize(text)
@@ -204,7 +217,7 @@ class Brain:
         args = complete_structures(info, args)
         missing = missing_required(info, args)
         if missing and not force:
-            return Say(question_for(info, missing[0]))
+            return Say(question_for(info, missing[0]), asks=(info.name, missing[0].name))
         for param in missing:
             args[param.name] = placeholder(param, self.today)
         ordered = {p.name: args[p.name] for p in params_of(info) if p.name in args}
@@ -213,18 +226,23 @@ class Brain:
     def _carry_over(self, conv: list[Turn], infos: list[ToolInfo], handoff: str, intro: str) -> Say | Call | None:
         """After a handoff, the new agent takes up the request that caused it when one of its own tools fits
         ("my wifi keeps dropping, I need technical support" → troubleshooting), else it only introduces itself."""
-        request = next((t.text for t in reversed(conv) if t.role == "user"), "")
+        last_user = max((i for i, t in enumerate(conv) if t.role == "user"), default=-1)
+        request = conv[last_user].text if last_user >= 0 else ""
         target = {stem(w) for w in split_identifier(handoff)[2:]}
         tokens = [t for t in tokenize(request) if t.stem not in target]
-        tools = [i for i in infos if not i.is_handoff]
+        handoffs_since = sum(1 for t in conv[last_user + 1 :] if (t.call_name or "").startswith(HANDOFF_PREFIX))
+        # the request may be routed on by one more handoff (hand back, then on), never bounced around
+        tools = [i for i in infos if not i.is_handoff or (handoffs_since == 1 and i.name != handoff)]
         if not tools or not tokens:
             return None
         top_score, top = rank(tools, tokens)[0]
+        if top.is_handoff:  # routing on needs the request's own topic, not words of asking to be put through
+            top_score = score(top, [t for t in tokens if t.low not in _PLACES and t.low not in _ROUTING_VERBS])
         if top_score < THRESHOLD:
             return None
         decided = self._finish(top, fill_arguments(top, request, tokens, self.today), force=False)
         if isinstance(decided, Say):  # a question for a missing argument, after saying who is speaking
-            return Say(f"{intro.split('. ')[0]}. {decided.text}")
+            return Say(f"{intro.split('. ')[0]}. {decided.text}", asks=decided.asks)
         return decided
 
     def _named_call(self, choice: dict[str, Any], infos: list[ToolInfo], text: str) -> Call:
@@ -254,8 +272,13 @@ def _same_words(a: str, b: str) -> bool:
     return words(a) == words(b)
 
 
-def _question_owner(text: str, infos: list[ToolInfo]) -> tuple[ToolInfo, str] | None:
-    """Which tool and parameter a follow-up question of ours was asking about, if it was one."""
+def _question_owner(turn: Turn, infos: list[ToolInfo]) -> tuple[ToolInfo, str] | None:
+    """Which tool and parameter a follow-up question of ours was asking about, if it was one: from the state the
+    engine kept on the item, else (a history replayed by a client) from the question's words."""
+    if turn.asks is not None:
+        info = next((i for i in infos if i.name == turn.asks[0]), None)
+        return (info, turn.asks[1]) if info is not None else None
+    text = turn.text
     if not text.rstrip().endswith("?"):
         return None
     text = re.split(r"(?<=[.!])\s+", text.strip())[-1]  # a question may follow an introduction
@@ -270,14 +293,14 @@ def _pending(conv: list[Turn], infos: list[ToolInfo]) -> tuple[ToolInfo, list[tu
     """The tool whose missing argument we just asked for, and the user turns about it with what each answered."""
     if len(conv) < 3 or conv[-2].role != "assistant" or conv[-2].call_name:
         return None
-    owner = _question_owner(conv[-2].text, infos)
+    owner = _question_owner(conv[-2], infos)
     if owner is None:
         return None
     answers: list[tuple[str, str | None]] = [(conv[-1].text, owner[1])]
     j = len(conv) - 3
     while j >= 0 and conv[j].role == "user":
         prior = conv[j - 1] if j >= 1 else None
-        previous = _question_owner(prior.text, infos) if prior and prior.role == "assistant" else None
+        previous = _question_owner(prior, infos) if prior and prior.role == "assistant" else None
         if previous is None or previous[0].name != owner[0].name:
             answers.insert(0, (conv[j].text, None))
             break
@@ -320,7 +343,19 @@ def _transfer_handoff(
     return rank(handoffs, obj_tokens)[0][1]
 
 
-def _small_talk(text: str, infos: list[ToolInfo], instructions: str) -> str:
+def _hand_back(infos: list[ToolInfo], tokens: list[Token]) -> ToolInfo | None:
+    """A request this agent has no tool for goes to the agent it can hand off to, when there is only one (the way
+    back to the front desk, which routes it on); with several, to the one whose topics it names."""
+    handoffs = [info for info in infos if info.is_handoff]
+    if not handoffs or not any(is_content(t) for t in tokens):
+        return None
+    if len(handoffs) == 1:
+        return handoffs[0]
+    best_score, best = rank(handoffs, tokens)[0]
+    return best if best_score > 0 else None
+
+
+def _small_talk(text: str, infos: list[ToolInfo], instructions: str) -> str | None:
     low = " ".join(text.lower().replace("’", "'").split())
     if wants_long_answer(low):
         return long_reply(infos, instructions, story="story" in low)
@@ -338,4 +373,4 @@ def _small_talk(text: str, infos: list[ToolInfo], instructions: str) -> str:
         return "Alright. Let me know if you need anything else."
     if _YES.match(low):
         return "Great! What would you like to do next?"
-    return fallback_reply(infos)
+    return None

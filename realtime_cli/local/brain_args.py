@@ -6,7 +6,7 @@ Each parameter gets a role (enum, date, time, number, boolean, place, person, fr
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -230,77 +230,125 @@ def _number_value(param: Param, value: float) -> int | float | None:
     return value
 
 
+@dataclass
+class _Fill:
+    """What the extractors share while filling one call: the turn, the values found, the words they used."""
+
+    info: ToolInfo
+    text: str
+    tokens: list[Token]
+    today: date
+    asked: str | None
+    params: list[Param]
+    args: dict[str, Any] = field(default_factory=dict)
+    consumed: set[int] = field(default_factory=set)
+    blocked: set[int] = field(default_factory=set)
+    intent: set[int] = field(default_factory=set)
+    quoted: list[str] = field(default_factory=list)
+
+    def of(self, *roles: str) -> list[Param]:
+        return [p for p in self.params if p.role in roles]
+
+
+def _fill_enums(f: _Fill) -> None:
+    numbers = _numbers(f.tokens, set())
+    for p in f.of("enum"):
+        hit = _match_enum(p, f.tokens, numbers)
+        if hit is not None:
+            f.args[p.name], span = hit
+            f.consumed |= span
+
+
+def _fill_when(f: _Fill) -> None:
+    when_date, when_time = find_date(f.tokens, f.today), find_time(f.tokens)
+    if when_time is None and any(p.name == f.asked for p in f.of("time")):
+        found = find_time([Token("at", "at", "at"), *f.tokens])  # the answer to "what time?" may be a bare "three"
+        when_time = (found[0], frozenset(i - 1 for i in found[1] if i)) if found else None
+    for p in f.of("date", "datetime", "time"):
+        if p.role in ("date", "datetime") and when_date is not None:
+            f.consumed |= when_date[1]
+            f.args[p.name] = when_date[0].isoformat()
+        if p.role in ("time", "datetime") and when_time is not None:
+            f.consumed |= when_time[1]
+            day = when_date[0] if when_date is not None else f.today
+            f.args[p.name] = when_time[0] if p.role == "time" else f"{day.isoformat()}T{when_time[0]}:00"
+
+
+def _fill_number_params(f: _Fill) -> None:
+    _fill_numbers(f.of("number"), f.tokens, f.consumed, f.args)
+
+
+def _fill_quoted(f: _Fill) -> None:
+    f.quoted = [next(g for g in m.groups() if g) for m in _QUOTED.finditer(f.text)]
+    pending = list(f.quoted)
+    for p in f.of("text", "place", "person"):
+        if pending:
+            f.args[p.name] = pending.pop(0)
+    f.quoted = pending
+
+
+def _fill_identifier_params(f: _Fill) -> None:
+    _fill_identifiers(f.info, f.of("identifier"), f.text, f.tokens, f.consumed, f.args)
+
+
+def _fill_examples(f: _Fill) -> None:
+    for p in f.of("text", "place", "person"):
+        if p.name not in f.args and p.examples:
+            example = _match_example(p, f.tokens, f.consumed)
+            if example is not None:
+                f.args[p.name] = example[0]
+                f.consumed |= example[1]
+
+
+def _fill_named_and_flags(f: _Fill) -> None:
+    f.intent = intent_positions(f.info, f.tokens)
+    f.blocked = f.consumed | f.intent
+    for p in f.params:
+        if p.role in ("place", "person") and p.name not in f.args:
+            phrase = _named_phrase(p, f.tokens, f.blocked)
+            if phrase:
+                f.args[p.name] = _render(f.tokens, phrase, title=True)
+                f.blocked |= set(phrase)
+        elif p.role == "boolean":
+            lows = {t.low for t in f.tokens}
+            if lows & _NO:
+                f.args[p.name] = False
+            elif lows & _YES or {stem(w) for w in split_identifier(p.name)} & {t.stem for t in f.tokens}:
+                f.args[p.name] = True
+        elif p.role == "array":
+            f.args[p.name] = _array_value(p, f.tokens, f.consumed, f.quoted)
+
+
+def _fill_free_text(f: _Fill) -> None:
+    missing = [p for p in f.of("text", "place", "person") if (p.required or p.name == f.asked) and p.name not in f.args]
+    target = next((p for p in missing if p.name == f.asked), None)
+    if f.asked is None and len(missing) == 1:
+        target = missing[0]
+    if target is None:
+        return
+    trim = (_EDGE_TRIM if target.role != "text" else _EDGE_TRIM - WHEN_WORDS) | set(split_identifier(target.name))
+    words_of = _topic_phrase(f.tokens, f.blocked - f.intent) if target.role == "text" else []
+    words_of = words_of or _rest(f.info, f.tokens, f.blocked, trim)
+    if not words_of and target.name == f.asked:
+        words_of = _rest(f.info, f.tokens, f.blocked - f.intent, trim, skip_intent=False)
+    if words_of:
+        f.args[target.name] = _render(f.tokens, words_of, title=target.role in ("place", "person"))
+
+
+EXTRACTORS = (_fill_enums, _fill_when, _fill_number_params, _fill_quoted, _fill_identifier_params, _fill_examples,
+              _fill_named_and_flags, _fill_free_text)
+"""Run in this order: each may use only the words the earlier ones left (enum values and dates first, free text
+last, so "book the reflector for friday" never puts "friday" into a text argument)."""
+
+
 def fill_arguments(
     info: ToolInfo, text: str, tokens: list[Token], today: date, asked: str | None = None
 ) -> dict[str, Any]:
     """Every argument the turn states, by schema role; `asked` names the parameter a follow-up question asked for."""
-    params = params_of(info)
-    args: dict[str, Any] = {}
-    consumed: set[int] = set()
-    numbers = _numbers(tokens, set())
-    for p in params:
-        if p.role == "enum":
-            hit = _match_enum(p, tokens, numbers)
-            if hit is not None:
-                args[p.name], span = hit
-                consumed |= span
-    when_date, when_time = find_date(tokens, today), find_time(tokens)
-    if when_time is None and any(p.name == asked and p.role == "time" for p in params):
-        found = find_time([Token("at", "at", "at"), *tokens])  # the answer to "what time?" may be a bare "three"
-        when_time = (found[0], frozenset(i - 1 for i in found[1] if i)) if found else None
-    for p in params:
-        if p.role in ("date", "datetime") and when_date is not None:
-            consumed |= when_date[1]
-            args[p.name] = when_date[0].isoformat()
-        if p.role in ("time", "datetime") and when_time is not None:
-            consumed |= when_time[1]
-            day = when_date[0] if when_date is not None else today
-            args[p.name] = when_time[0] if p.role == "time" else f"{day.isoformat()}T{when_time[0]}:00"
-    _fill_numbers([p for p in params if p.role == "number"], tokens, consumed, args)
-    quoted = [next(g for g in m.groups() if g) for m in _QUOTED.finditer(text)]
-    for p in params:
-        if p.role in ("text", "place", "person") and quoted:
-            args[p.name] = quoted.pop(0)
-    _fill_identifiers(info, [p for p in params if p.role == "identifier"], text, tokens, consumed, args)
-    for p in params:
-        if p.role in ("text", "place", "person") and p.name not in args and p.examples:
-            example = _match_example(p, tokens, consumed)
-            if example is not None:
-                args[p.name] = example[0]
-                consumed |= example[1]
-    intent = intent_positions(info, tokens)
-    blocked = consumed | intent
-    for p in params:
-        if p.role in ("place", "person") and p.name not in args:
-            phrase = _named_phrase(p, tokens, blocked)
-            if phrase:
-                args[p.name] = _render(tokens, phrase, title=True)
-                blocked |= set(phrase)
-        elif p.role == "boolean":
-            lows = {t.low for t in tokens}
-            if lows & _NO:
-                args[p.name] = False
-            elif lows & _YES or {stem(w) for w in split_identifier(p.name)} & {t.stem for t in tokens}:
-                args[p.name] = True
-        elif p.role == "array":
-            args[p.name] = _array_value(p, tokens, consumed, quoted)
-    missing_text = [
-        p
-        for p in params
-        if (p.required or p.name == asked) and p.role in ("text", "place", "person") and p.name not in args
-    ]
-    target = next((p for p in missing_text if p.name == asked), None)
-    if asked is None and len(missing_text) == 1:
-        target = missing_text[0]
-    if target is not None:
-        trim = (_EDGE_TRIM if target.role != "text" else _EDGE_TRIM - WHEN_WORDS) | set(split_identifier(target.name))
-        words_of = _topic_phrase(tokens, blocked - intent) if target.role == "text" else []
-        words_of = words_of or _rest(info, tokens, blocked, trim)
-        if not words_of and target.name == asked:
-            words_of = _rest(info, tokens, blocked - intent, trim, skip_intent=False)
-        if words_of:
-            args[target.name] = _render(tokens, words_of, title=target.role in ("place", "person"))
-    return {p.name: args[p.name] for p in params if p.name in args and args[p.name] != []}
+    state = _Fill(info, text, tokens, today, asked, params_of(info))
+    for extract in EXTRACTORS:
+        extract(state)
+    return {p.name: state.args[p.name] for p in state.params if p.name in state.args and state.args[p.name] != []}
 
 
 def _match_example(param: Param, tokens: list[Token], consumed: set[int]) -> tuple[str, set[int]] | None:

@@ -1,10 +1,12 @@
 """Intent matching for the local brain: each tool's weighted vocabulary and the score a user turn earns against it.
 
-Works from the wire tool specs alone (name, description, parameter names, descriptions and enum values).
+Works from the wire tool specs alone (name, description with its `Examples: "…"; "…"` of what users say,
+parameter names, descriptions and enum values).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,12 +20,17 @@ from realtime_cli.local.brain_text import (
     split_identifier,
     stem,
     synonym_groups,
+    word_set,
     words,
 )
 
 NAME_WEIGHT = 3.0
 ENUM_WEIGHT = 2.0
+EXAMPLE_WEIGHT = 2.0
+"""Words of the things users say to get a tool called, listed after "Examples:" in its description (the agent
+YAML's per-tool `examples:` key puts them there)."""
 PARAMETER_WEIGHT = 1.5
+HANDOFF_TOPIC_WEIGHT = NAME_WEIGHT + 0.5
 DESCRIPTION_WEIGHT = 1.0
 GENERIC_WEIGHT = 0.5
 SYNONYM_FACTOR = 0.7
@@ -34,6 +41,11 @@ THRESHOLD = 2.0
 """A tool is called unprompted only when its score reaches this: one name word, or a synonym of one."""
 
 HANDOFF_PREFIX = "transfer_to_"
+_HANDOFF_FRAME = word_set(
+    "handoff hand handle handles transfer transfers request requests conversation caller customer user agent agents "
+    "specialist specialists support team department desk person someone"
+)
+"""Words of how handoff descriptions are framed ("Handoff to the X agent to handle the request"), not topics."""
 
 LEADING_VERBS = frozenset({"issue", "process", "submit", "request", "handle", "perform"})
 """Words that are verbs when they open a tool name ("issue_refund"): they count like generic verbs there, so that
@@ -69,6 +81,11 @@ class ToolInfo:
         return frozenset(stem(w) for w in name_words)
 
 
+def is_content_word(word: str) -> bool:
+    """A word that can say what a request is about (not a stop word, time word, generic verb or number)."""
+    return not (word in STOP_WORDS or word in WHEN_WORDS or word in GENERIC_VERBS or word.isdigit())
+
+
 def _add(terms: dict[str, float], word_list: list[str], weight: float) -> None:
     for word in word_list:
         if word in STOP_WORDS or word in WHEN_WORDS or word.isdigit():
@@ -87,12 +104,23 @@ def properties(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {str(k): v if isinstance(v, dict) else {} for k, v in props.items()}
 
 
+_EXAMPLES = re.compile(r"\bExamples?:\s*(?P<list>.*)$", re.S)
+
+
+def tool_examples(description: str) -> list[str]:
+    """The quoted example requests at the end of a tool description ('Examples: "a"; "b".')."""
+    found = _EXAMPLES.search(description)
+    return re.findall(r'"([^"]+)"', found["list"]) if found else []
+
+
 def tool_info(index: int, spec: dict[str, Any]) -> ToolInfo:
     """Prepare one wire tool spec; the description of a handoff counts less than its target's name."""
     name = str(spec.get("name") or "")
     name_words = tuple(split_identifier(name))
     terms: dict[str, float] = {}
     _add(terms, words(str(spec.get("description") or "")), DESCRIPTION_WEIGHT)
+    _add(terms, [w for example in tool_examples(str(spec.get("description") or "")) for w in words(example)],
+         EXAMPLE_WEIGHT)
     for prop_name, prop in properties(spec).items():
         _add(terms, split_identifier(prop_name) + words(str(prop.get("description") or "")), DESCRIPTION_WEIGHT)
         _add(terms, split_identifier(prop_name), PARAMETER_WEIGHT)
@@ -107,6 +135,13 @@ def tool_info(index: int, spec: dict[str, Any]) -> ToolInfo:
     else:
         _add(terms, list(name_words), NAME_WEIGHT)
     if name.startswith(HANDOFF_PREFIX):
+        # A handoff's description lists the topics its agent owns ("invoices, payments and refunds"): asking for
+        # one of them outweighs an object a local tool is named after ("a refund for order 1003" → billing).
+        own = {stem(w) for w in name_words}
+        for word in words(str(spec.get("description") or "")):
+            key = stem(word)
+            if key not in own and is_content_word(word) and word not in _HANDOFF_FRAME:
+                terms[key] = max(terms.get(key, 0.0), HANDOFF_TOPIC_WEIGHT)
         terms[stem("transfer")] = DESCRIPTION_WEIGHT * 2
         terms.pop(stem("to"), None)
     opening = words(str(spec.get("description") or ""))[:1]

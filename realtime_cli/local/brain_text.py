@@ -1,12 +1,16 @@
 """Words for the local brain: tokens that keep their written case, stemming-lite, stop words, synonyms, numbers.
 
-Pure text processing shared by intent matching, argument filling and reply building; no knowledge of tools.
+Pure text processing shared by intent matching, argument filling and reply building; the word lists are data
+(lexicon.json beside this module); no knowledge of tools.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from importlib import resources
+from typing import Any
 
 _TOKEN = re.compile(
     r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{1,2}:\d{2}|\d+(?:\.\d+)?(?:st|nd|rd|th)?"
@@ -35,7 +39,14 @@ class Token:
     stem: str
 
 
+_DIGIT_NAMES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
 def _prepare(text: str) -> str:
+    text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)  # "1,005" (as whisper writes numbers) is 1005
+    text = re.sub(r"\b(\d+)000 and (\d{1,3})\b", lambda m: str(int(m[1]) * 1000 + int(m[2])), text)
+    text = re.sub(r"\b([1-9])000 and (?=[a-z])", lambda m: f"{_DIGIT_NAMES[int(m[1])]} thousand and ", text,
+                  flags=re.IGNORECASE)  # "1,000 and five" (whisper's half-written number) as words
     text = re.sub(r"\bo'?\s?clock\b", " oclock", text, flags=re.IGNORECASE)
     text = re.sub(r"\b([ap])\.\s?m\.?(?=\W|$)", r"\1m", text, flags=re.IGNORECASE)
     return re.sub(r"(\d)\s*([ap]m)\b", r"\1 \2", text, flags=re.IGNORECASE)
@@ -84,59 +95,19 @@ def stem(word: str) -> str:
     return w
 
 
-STOP_WORDS: frozenset[str] = word_set(
-    """a about above after again all also am an and any anything are around as at be because been before being
-    below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down during each
-    else ever every few for from further get gets give go going gonna got had has have having he her here hers him his
-    how i i'd i'll i'm i've if in into is isn't it it'd it'll it's its just know let let's like likely me might mine
-    more most much must my myself need no nor not now of off ok okay on once one only or other our ours out over own
-    please pretty quite rather really right same say see shall she should so some something sometime soon still such
-    sure tell than thank thanks that that'll the their them then there these they this those though through thus to
-    too under until up upon us very want wanna was we we'd we'll we're well were what whatever when where whether
-    which while who whom whose why will with would yeah yes yet you you'd you'll you're your yours yourself hi hello
-    hey umm um uh hmm er ah oh actually maybe kind sort thing stuff would've i'd go ahead mean guess think look
-    show find make take put check outside inside"""
-)
+_LEXICON: dict[str, Any] = json.loads(
+    resources.files("realtime_cli.local").joinpath("lexicon.json").read_text(encoding="utf-8"))
+
+STOP_WORDS: frozenset[str] = frozenset(_LEXICON["stop_words"])
 """Words that carry no intent; they are ignored for matching and trimmed from the ends of free-text arguments."""
 
-WHEN_WORDS: frozenset[str] = word_set(
-    """today tonight tomorrow yesterday morning afternoon evening night noon midday midnight oclock am pm next this
-    last week weekend month year day days weeks monday tuesday wednesday thursday friday saturday sunday january
-    february march april june july august september october november december"""
-)
+WHEN_WORDS: frozenset[str] = frozenset(_LEXICON["when_words"])
 """Date and time words: never intent words and never part of a place or a name."""
 
-GENERIC_VERBS: frozenset[str] = word_set(
-    "get set make do check find show tell give create update fetch lookup look list add run use start send"
-)
+GENERIC_VERBS: frozenset[str] = frozenset(_LEXICON["generic_verbs"])
 """Verbs that open many tool names; they count for little when matching a tool."""
 
-_SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
-    ("weather", "forecast", "temperature", "rain", "raining", "sunny", "snow", "cold", "hot", "warm", "climate",
-     "umbrella", "humidity", "wind", "degrees"),
-    ("book", "schedule", "appointment", "reserve", "reservation", "booking", "slot"),
-    ("bill", "billing", "invoice", "charge", "payment", "pay", "refund", "receipt", "money", "subscription", "price",
-     "cost", "overcharged"),
-    ("technical", "tech", "broken", "error", "crash", "internet", "wifi", "login", "log", "password", "router",
-     "outage", "connection", "bug", "troubleshoot", "problem", "issue", "network", "modem", "device"),
-    ("transfer", "speak", "talk", "connect", "human", "agent", "specialist", "person", "someone", "representative",
-     "handoff", "operator", "somebody"),
-    ("play", "song", "music", "listen", "tune", "playlist", "album"),
-    ("thermostat", "heating", "heat", "temperature", "degrees"),
-    ("light", "lamp", "lights", "brightness", "bulb"),
-    ("message", "text", "email", "mail", "send", "notify", "sms"),
-    ("order", "package", "delivery", "shipping", "shipment", "parcel", "track", "tracking"),
-    ("cancel", "cancellation", "stop", "remove", "delete"),
-    ("search", "find", "look", "lookup", "query"),
-    ("time", "clock", "hour"),
-    ("timer", "alarm", "remind", "reminder"),
-    ("flight", "fly", "plane", "airline", "trip", "travel"),
-    ("restaurant", "table", "dinner", "lunch", "food", "eat"),
-    ("account", "profile", "balance"),
-    ("translate", "translation", "language"),
-    ("news", "headline", "headlines"),
-    ("calculate", "math", "plus", "minus", "times", "sum", "calculator"),
-)
+_SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = tuple(tuple(group) for group in _LEXICON["synonym_groups"])
 
 
 def _build_synonyms() -> dict[str, frozenset[int]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import cast
 
 from realtime_cli.local.brain_text import Token, parse_number, word_list
 
@@ -46,10 +47,13 @@ def _year_at(tokens: list[Token], i: int) -> tuple[int | None, int]:
     return None, i
 
 
-def _date_at(tokens: list[Token], i: int, today: date) -> tuple[date, int] | None:
-    """A date expression starting at tokens[i] → (date, index after it)."""
+_DateHit = tuple[date, int] | None
+_NOT_MINE = object()  # a date parser's answer when the expression is not of its kind (the next parser tries)
+
+
+def _written_date(tokens: list[Token], i: int, today: date) -> object:
+    """ISO ("2025-03-14") and slashed ("3/14", "14/3/2025") dates."""
     low = tokens[i].low
-    nxt = tokens[i + 1].low if i + 1 < len(tokens) else ""
     iso = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", low)
     if iso:
         found = _month_day(int(iso.group(2)), int(iso.group(3)), int(iso.group(1)), today)
@@ -60,6 +64,13 @@ def _date_at(tokens: list[Token], i: int, today: date) -> tuple[date, int] | Non
         month, day = (second, first) if first > 12 else (first, second)
         found = _month_day(month, day, int(slash.group(3)) if slash.group(3) else None, today)
         return (found, i + 1) if found else None
+    return _NOT_MINE
+
+
+def _relative_date(tokens: list[Token], i: int, today: date) -> object:
+    """today, tomorrow, the day after tomorrow, next week, in three days / a week."""
+    low = tokens[i].low
+    nxt = tokens[i + 1].low if i + 1 < len(tokens) else ""
     if low == "day" and nxt == "after" and i + 2 < len(tokens) and tokens[i + 2].low == "tomorrow":
         return today + timedelta(days=2), i + 3
     simple = {"today": 0, "tonight": 0, "tomorrow": 1, "yesterday": -1}
@@ -67,26 +78,45 @@ def _date_at(tokens: list[Token], i: int, today: date) -> tuple[date, int] | Non
         return today + timedelta(days=simple[low]), i + 1
     if low == "next" and nxt == "week":
         return today + timedelta(days=7), i + 2
-    if low == "in":
-        amount = parse_number(tokens, i + 1) if nxt not in ("a", "an") else (1.0, i + 2, False)
-        if amount is not None and amount[1] < len(tokens) and amount[0] == int(amount[0]) and amount[0] < 400:
-            unit = tokens[amount[1]].low
-            if unit in ("day", "days"):
-                return today + timedelta(days=int(amount[0])), amount[1] + 1
-            if unit in ("week", "weeks"):
-                return today + timedelta(days=7 * int(amount[0])), amount[1] + 1
-        return None
+    if low != "in":
+        return _NOT_MINE
+    amount = parse_number(tokens, i + 1) if nxt not in ("a", "an") else (1.0, i + 2, False)
+    if amount is not None and amount[1] < len(tokens) and amount[0] == int(amount[0]) and amount[0] < 400:
+        unit = tokens[amount[1]].low
+        if unit in ("day", "days"):
+            return today + timedelta(days=int(amount[0])), amount[1] + 1
+        if unit in ("week", "weeks"):
+            return today + timedelta(days=7 * int(amount[0])), amount[1] + 1
+    return None
+
+
+def _weekday_date(tokens: list[Token], i: int, today: date) -> object:
+    """friday, next friday, this coming friday: the next such day after today."""
+    low = tokens[i].low
+    nxt = tokens[i + 1].low if i + 1 < len(tokens) else ""
     weekday = low if low in _WEEKDAYS else (nxt if low in ("next", "this", "coming") and nxt in _WEEKDAYS else None)
-    if weekday is not None:
-        ahead = (_WEEKDAYS.index(weekday) - today.weekday()) % 7 or 7
-        return today + timedelta(days=ahead), i + (1 if low == weekday else 2)
-    if low in _MONTH_INDEX:
-        after_month = _day_number(tokens, i + 1 + (nxt == "the"))
-        if after_month is None:
-            return None
-        year, end = _year_at(tokens, after_month[1])
-        found = _month_day(_MONTH_INDEX[low], after_month[0], year, today)
-        return (found, end) if found else None
+    if weekday is None:
+        return _NOT_MINE
+    ahead = (_WEEKDAYS.index(weekday) - today.weekday()) % 7 or 7
+    return today + timedelta(days=ahead), i + (1 if low == weekday else 2)
+
+
+def _month_first_date(tokens: list[Token], i: int, today: date) -> object:
+    """march 14, march the 14th, march 14 2026."""
+    low = tokens[i].low
+    if low not in _MONTH_INDEX:
+        return _NOT_MINE
+    nxt = tokens[i + 1].low if i + 1 < len(tokens) else ""
+    after_month = _day_number(tokens, i + 1 + (nxt == "the"))
+    if after_month is None:
+        return None
+    year, end = _year_at(tokens, after_month[1])
+    found = _month_day(_MONTH_INDEX[low], after_month[0], year, today)
+    return (found, end) if found else None
+
+
+def _day_first_date(tokens: list[Token], i: int, today: date) -> object:
+    """14th of march, 14 march 2026, the 14th (this month, or next if it has passed)."""
     numbered = _day_number(tokens, i)
     if numbered is None:
         return None
@@ -96,11 +126,23 @@ def _date_at(tokens: list[Token], i: int, today: date) -> tuple[date, int] | Non
         year, end = _year_at(tokens, j + 1)
         found = _month_day(_MONTH_INDEX[tokens[j].low], dom, year, today)
         return (found, end) if found else None
-    if i > 0 and tokens[i - 1].low == "the" and is_ordinal:  # "the 14th": this month, or next if it has passed
+    if i > 0 and tokens[i - 1].low == "the" and is_ordinal:
         found = _month_day(today.month, dom, today.year, today)
         if found is not None and found < today:
             found = _month_day(today.month % 12 + 1, dom, today.year + (today.month == 12), today)
         return (found, after) if found else None
+    return None
+
+
+_DATE_PARSERS = (_written_date, _relative_date, _weekday_date, _month_first_date, _day_first_date)
+
+
+def _date_at(tokens: list[Token], i: int, today: date) -> _DateHit:
+    """A date expression starting at tokens[i] → (date, index after it); the first parser that owns it decides."""
+    for parse in _DATE_PARSERS:
+        found = parse(tokens, i, today)
+        if found is not _NOT_MINE:
+            return cast(_DateHit, found)
     return None
 
 

@@ -35,6 +35,7 @@ class Item:
     status: str = "completed"
     phrases: list[PhraseMark] = field(default_factory=list)
     content_types: list[str] = field(default_factory=list)
+    asks: tuple[str, str] | None = None  # the brain's follow-up state: the (tool, parameter) this message asks for
 
     def to_wire(self, dialect: Dialect) -> dict[str, Any]:
         base: dict[str, Any] = {"id": self.id, "object": "realtime.item", "type": self.type, "status": self.status}
@@ -122,5 +123,5 @@ class Conversation:
             elif item.type == "function_call_output":
                 out.append(Turn("tool", output=item.output, call_id=item.call_id))
             elif item.role in _ROLES:
-                out.append(Turn(_ROLES[item.role], text=item.text))
+                out.append(Turn(_ROLES[item.role], text=item.text, asks=item.asks))
         return out

@@ -16,10 +16,11 @@ from ..protocol.codecs import AudioDecodeError, decode_audio, sample_rate
 from ..protocol.names import Dialect
 from ..protocol.session_config import VOICES, SessionConfig, session_from_wire, session_to_wire
 from ..protocol.state import ACTIVE_RESPONSE_ERROR, CANCEL_NOT_ACTIVE_ERROR
-from .brain import Brain, BrainContext, Call, Say
+from .brain import Brain, BrainContext
+from .brain_llm import LlmBrain, default_brain
 from .checks import check_item_size, check_response_params, check_session, vocabulary_config
 from .conversation import Conversation, Item
-from .responder import Response, ResponseSpec, stream_response, usage
+from .responder import Decision, Response, ResponseSpec, stream_response, usage
 from .speech import domain_model
 from .turns import InputTurns, SpeechStarted, SpeechStopped
 from .wire import ClientEventError, ClientGone, check_event_shape, check_item, error_event, new_id, optional, require
@@ -39,7 +40,7 @@ def default_config(model: str) -> SessionConfig:
 class EngineSession:
     """The state of one connection: config, conversation, input audio, the active response."""
 
-    def __init__(self, send: Send, dialect: Dialect, model: str, brain: Brain | None = None,
+    def __init__(self, send: Send, dialect: Dialect, model: str, brain: Brain | LlmBrain | None = None,
                  greet_after_ms: int | None = None) -> None:
         self._send = send
         self.dialect: Dialect = dialect
@@ -47,7 +48,7 @@ class EngineSession:
         self.cfg = default_config(model)
         self.conv = Conversation()
         self.turns = InputTurns()
-        self.brain = brain or Brain()
+        self.brain = brain or default_brain()
         self.response: Response | None = None
         self._audio_produced = False
         self._speech_item: str | None = None
@@ -327,7 +328,7 @@ class EngineSession:
     async def _run(self, response: Response, context: BrainContext) -> None:
         try:
             # the brain's work (rules or a local LLM client) runs in a thread: other sessions keep the loop
-            decision: Say | Call = await asyncio.to_thread(self.brain.respond, context)
+            decision: Decision = await asyncio.to_thread(self.brain.respond, context)
             await stream_response(response, decision, self.conv, self.dialect, self.emit)
         except asyncio.CancelledError:
             if response.cancel_reason is None:

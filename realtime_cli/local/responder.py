@@ -5,7 +5,8 @@ the real service's event sequence, and finish it as completed or cancelled.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,7 @@ from ..protocol import names
 from ..protocol.codecs import AudioFormat, encode_audio, from_pcm16_samples, sample_rate
 from ..protocol.names import Dialect
 from .brain import Call, Say
+from .brain_llm import Deferred, SayStream
 from .conversation import Conversation, Item, PhraseMark
 from .speech import synthesizer
 from .wire import new_id
@@ -61,13 +63,44 @@ class Response:
         return body
 
 
-async def stream_response(response: Response, decision: Say | Call, conv: Conversation, dialect: Dialect,
+Decision = Say | Call | SayStream | Deferred
+
+
+async def stream_response(response: Response, decision: Decision, conv: Conversation, dialect: Dialect,
                           emit: Emit) -> None:
     """Emit the output of `decision` as `response`'s events; raises CancelledError when cancelled midway."""
+    if isinstance(decision, Deferred):
+        decision = await decision.resolve()
     if isinstance(decision, Call):
         await _stream_call(response, decision, conv, dialect, emit)
+    elif isinstance(decision, SayStream):
+        try:
+            await _stream_message(response, decision.pieces, conv, dialect, emit)
+        finally:
+            await decision.pieces.aclose()  # type: ignore[attr-defined]
     else:
-        await _stream_message(response, decision.text, conv, dialect, emit)
+        await _stream_message(response, decision.text, conv, dialect, emit, asks=decision.asks)
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"')\]]*\s+")
+
+
+async def _sentences(text: str | AsyncIterator[str]) -> AsyncIterator[str]:
+    """Whole sentences (with their trailing space) of text that may still be arriving."""
+    if isinstance(text, str):
+        yield text
+        return
+    pending = ""
+    async for piece in text:
+        pending += piece
+        cut = 0
+        for match in _SENTENCE_END.finditer(pending):
+            cut = match.end()
+        if cut:
+            yield pending[:cut]
+            pending = pending[cut:]
+    if pending:
+        yield pending
 
 
 async def _add_item(response: Response, item: Item, conv: Conversation, dialect: Dialect, emit: Emit) -> None:
@@ -105,11 +138,11 @@ def _chunks(samples: np.ndarray, rate: int) -> list[np.ndarray]:
     return [samples[i:i + step] for i in range(0, samples.size, step)] or [samples]
 
 
-async def _stream_message(response: Response, text: str, conv: Conversation, dialect: Dialect,
-                          emit: Emit) -> None:
+async def _stream_message(response: Response, text: str | AsyncIterator[str], conv: Conversation, dialect: Dialect,
+                          emit: Emit, asks: tuple[str, str] | None = None) -> None:
     spec = response.spec
     audio = "audio" in spec.modalities
-    item = Item(new_id("item"), "message", role="assistant", has_audio=audio, status="in_progress")
+    item = Item(new_id("item"), "message", role="assistant", has_audio=audio, status="in_progress", asks=asks)
     await _add_item(response, item, conv, dialect, emit)
     ids = {"response_id": response.id, "item_id": item.id, "output_index": response.output.index(item),
            "content_index": 0}
@@ -118,34 +151,42 @@ async def _stream_message(response: Response, text: str, conv: Conversation, dia
     if audio:
         rate = sample_rate(spec.output_format)
         synth = synthesizer(spec.voice)
-        phrases = synth.synthesize_chunks(text, rate)
-        # Each phrase is rendered on a worker thread (piper takes tens of ms per phrase; the loop stays free).
-        while (piece := await asyncio.to_thread(next, phrases, None)) is not None:
-            phrase, samples = piece
-            start_ms = item.audio_ms
-            for chunk in _chunks(samples, rate):
-                if chunk.size == 0:
-                    continue
-                response.produced_audio = True
-                await emit(names.AUDIO_DELTA, delta=encode_audio(from_pcm16_samples(chunk, spec.output_format)), **ids)
-                item.audio_ms += chunk.size * 1000 / rate
-            if phrase:
-                await emit(names.TRANSCRIPT_DELTA, delta=phrase, **ids)
-                item.text += phrase
-                item.phrases.append(PhraseMark(start_ms, item.audio_ms, phrase))
-            await asyncio.sleep(0)  # let a cancel or a barge-in in between phrases
+        async for sentence in _sentences(text):
+            phrases = synth.synthesize_chunks(sentence, rate)
+            # Each phrase is rendered on a worker thread (piper takes tens of ms per phrase; the loop stays free).
+            while (piece := await asyncio.to_thread(next, phrases, None)) is not None:
+                await _emit_phrase(response, item, piece, rate, ids, emit)
         await emit(names.AUDIO_DONE, **ids)
         await emit(names.TRANSCRIPT_DONE, transcript=item.text, **ids)
     else:
-        for word in _words(text):
-            await emit(names.TEXT_DELTA, delta=word, **ids)
-            item.text += word
-            await asyncio.sleep(0)
+        async for sentence in _sentences(text):
+            for word in _words(sentence):
+                await emit(names.TEXT_DELTA, delta=word, **ids)
+                item.text += word
+                await asyncio.sleep(0)
         await emit(names.TEXT_DONE, text=item.text, **ids)
     item.status = "completed"
     await emit(names.CONTENT_PART_DONE, part=_part(item, audio), **ids)
-    response.output_tokens += max(1, len(text) // 4)
+    response.output_tokens += max(1, len(item.text) // 4)
     await _finish_item(response, item, dialect, emit)
+
+
+async def _emit_phrase(response: Response, item: Item, piece: tuple[str, np.ndarray], rate: int,
+                       ids: dict[str, Any], emit: Emit) -> None:
+    phrase, samples = piece
+    spec = response.spec
+    start_ms = item.audio_ms
+    for chunk in _chunks(samples, rate):
+        if chunk.size == 0:
+            continue
+        response.produced_audio = True
+        await emit(names.AUDIO_DELTA, delta=encode_audio(from_pcm16_samples(chunk, spec.output_format)), **ids)
+        item.audio_ms += chunk.size * 1000 / rate
+    if phrase:
+        await emit(names.TRANSCRIPT_DELTA, delta=phrase, **ids)
+        item.text += phrase
+        item.phrases.append(PhraseMark(start_ms, item.audio_ms, phrase))
+    await asyncio.sleep(0)  # let a cancel or a barge-in in between phrases
 
 
 def _part(item: Item, audio: bool) -> dict[str, Any]:

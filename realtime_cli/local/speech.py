@@ -4,6 +4,7 @@ prompt built from its own words (instructions, tools, handoffs, enum values).
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
@@ -15,10 +16,11 @@ import numpy as np
 import numpy.typing as npt
 
 from ..protocol.session_config import SessionConfig
-from .asr import Recognizer, build_prompt, shared_recognizer
+from .asr import ModelIntegrityError, Recognizer, build_prompt, shared_recognizer
 from .tts import Synthesizer
 from .tts_piper import TTS_ENV
 
+logger = logging.getLogger("realtime_cli.local")
 _synths: dict[str, Synthesizer] = {}
 _lock = threading.Lock()
 
@@ -70,16 +72,30 @@ def session_phrases(cfg: SessionConfig) -> list[str]:
 
 @dataclass(frozen=True)
 class SessionSpeech:
-    """What a session recognizes with: the shared model and the session's prompt."""
+    """What a session recognizes with: the shared model (None when it could not be loaded, `problem` says why)
+    and the session's prompt."""
 
-    recognizer: Recognizer
+    recognizer: Recognizer | None
     prompt: str
+    problem: str | None = None
 
     def transcribe(self, samples: npt.NDArray[np.int16]) -> str:
         """The words of one 24 kHz utterance ("" for silence or noise). Blocks; call from a worker thread."""
-        return self.recognizer.transcribe(samples, self.prompt).text
+        return self.recognizer.transcribe(samples, self.prompt).text if self.recognizer is not None else ""
+
+
+_reported: set[str] = set()
 
 
 def domain_model(cfg: SessionConfig, model: str | None = None) -> SessionSpeech:
-    """The recognizer and prompt for a session configuration (`model`: a path or faster-whisper model name)."""
-    return SessionSpeech(shared_recognizer(model), build_prompt(session_phrases(cfg)))
+    """The recognizer and prompt for a session configuration (`model`: a path or faster-whisper model name).
+    A model that cannot be loaded (missing, corrupted, unknown) is logged once and reported in `problem`."""
+    prompt = build_prompt(session_phrases(cfg))
+    try:
+        return SessionSpeech(shared_recognizer(model), prompt)
+    except (ModelIntegrityError, RuntimeError, OSError, ValueError) as exc:
+        problem = f"Speech recognition is unavailable: {exc}"
+        if problem not in _reported:
+            _reported.add(problem)
+            logger.warning("%s", problem)
+        return SessionSpeech(None, prompt, problem)

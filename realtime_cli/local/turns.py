@@ -14,6 +14,7 @@ from ..protocol.codecs import PCM16_RATE, AudioFormat, sample_rate, to_pcm16_sam
 from ..protocol.session_config import TurnDetectionConfig
 from .speech import SessionSpeech
 from .vad import SpeechStarted, SpeechStopped, VadEvent, VoiceActivityDetector, semantic_silence_ms
+from .wire import ClientEventError
 
 MAX_BUFFER_SAMPLES = PCM16_RATE * 60 * 15  # 15 minutes of input audio at most in one buffer (oldest dropped)
 
@@ -36,9 +37,9 @@ class InputTurns:
         self._vad: VoiceActivityDetector | None = None
         self._vad_key: tuple[object, ...] | None = None
         self._model: SessionSpeech | None = None
+        self._problem_told = False
+        self._held: list[VadEvent] = []  # VAD events of the chunk whose append reported a missing model
         self._resampler: soxr.ResampleStream | None = None
-        self._fed = 0  # samples the current recognizer holds
-        self._earlier = ""  # words of recognizer segments finished before the commit
         self.stream_ms = 0.0  # input audio received in this session, for audio_start_ms/audio_end_ms
 
     def configure(self, turn_detection: TurnDetectionConfig | None, input_format: AudioFormat) -> None:
@@ -93,7 +94,11 @@ class InputTurns:
                     drop = 0
         self._chunks.append(samples)
         self._buffered += samples.size
-        return self._vad.feed(samples) if self._vad is not None else []
+        events, self._held = [*self._held, *(self._vad.feed(samples) if self._vad is not None else [])], []
+        if self._model is not None and self._model.problem and not self._problem_told:
+            self._problem_told, self._held = True, events  # the audio is kept; the client is told once
+            raise ClientEventError(self._model.problem, code="speech_model_unavailable", kind="server_error")
+        return events
 
     @property
     def buffered_ms(self) -> float:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+from pathlib import Path
 
 import numpy as np
+import pytest
 import pytest_asyncio
 
 from realtime_cli.local.server import LocalRealtimeServer
@@ -203,3 +205,41 @@ async def test_many_sessions_are_isolated(engine: LocalRealtimeServer) -> None:
 def test_audio_helpers_roundtrip() -> None:
     data = np.arange(10, dtype="<i2").tobytes()
     assert base64.b64decode(base64.b64encode(data)) == data
+
+
+async def test_a_question_cut_short_by_a_barge_in_still_gets_its_answer(engine: LocalRealtimeServer) -> None:
+    async with RawClient(engine.url) as c:
+        await c.send(ga_session(audio={"input": {"turn_detection": None}}))
+        await c.wait_for("session.updated")
+        await c.send({"type": "conversation.item.create", "item": {"type": "message", "role": "user",
+                      "content": [{"type": "input_text", "text": "what is the weather like"}]}})
+        await c.send({"type": "response.create"})
+        asked = await c.wait_for("response.done")
+        question = asked["response"]["output"][0]
+        assert question["content"][0]["transcript"].endswith("?")
+        await c.send({"type": "conversation.item.truncate", "item_id": question["id"], "content_index": 0,
+                      "audio_end_ms": 150})  # the user barged in after a word or two
+        truncated = await c.wait_for("conversation.item.truncated")
+        assert truncated["item_id"] == question["id"]
+        await c.send({"type": "conversation.item.create", "item": {"type": "message", "role": "user",
+                      "content": [{"type": "input_text", "text": "Paris"}]}})
+        await c.send({"type": "response.create"})
+        done = await c.wait_for("response.done")
+    call = done["response"]["output"][0]
+    assert call["type"] == "function_call" and call["name"] == "get_weather"
+    assert json.loads(call["arguments"]) == {"city": "Paris"}
+
+
+async def test_a_model_that_cannot_load_is_one_clear_error_and_the_audio_is_kept(
+        engine: LocalRealtimeServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RTAGENT_WHISPER_MODEL", str(tmp_path))  # an empty directory: no model.bin
+    async with RawClient(engine.url) as c:
+        await c.send(ga_session(audio={"input": {"turn_detection": None}}))
+        await c.wait_for("session.updated")
+        await c.append_audio(speech("hello"))
+        await c.send({"type": "input_audio_buffer.commit"})
+        committed = await c.wait_for("input_audio_buffer.committed")
+        errors = [e["error"] for e in c.events if e["type"] == "error"]
+    assert committed["item_id"]
+    assert len(errors) == 1 and errors[0]["code"] == "speech_model_unavailable"
+    assert errors[0]["message"].startswith("Speech recognition is unavailable:") and str(tmp_path) in errors[0]["message"]
