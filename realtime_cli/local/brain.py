@@ -255,10 +255,6 @@ class Brain:
         assert isinstance(result, Call)
         return result
 
-    def long_answer(self, ctx: BrainContext, story: bool = False) -> str:
-        """The long reply for this agent (also what rule 6 says)."""
-        return long_reply(tool_infos(ctx.tools), ctx.instructions, story)
-
 
 def _call_name(conv: list[Turn], call_id: str | None) -> str | None:
     calls = [t for t in conv if t.call_name]
