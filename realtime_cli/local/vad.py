@@ -22,6 +22,7 @@ Int16Array = npt.NDArray[np.int16]
 Eagerness = Literal["low", "medium", "high", "auto"]
 
 FRAME_MS = 32  # Silero's window: 512 samples at 16 kHz (256 at 8 kHz)
+_QUIET_SKIP_FRAMES = 16  # after ~0.5 s under the loudness gate the model is not run until the room gets loud
 _SILERO_RATES = (8000, 16000)
 _ONSET_FRAMES = 2  # speech must hold for this many of the last `_ONSET_WINDOW` frames to count as started
 _ONSET_WINDOW = 3
@@ -140,6 +141,7 @@ class VoiceActivityDetector:
         self._in_speech = False
         self._last_speech_end_ms = 0
         self._silent_frames = 0
+        self._quiet_frames = 0  # consecutive frames under the loudness gate
 
     @property
     def in_speech(self) -> bool:
@@ -168,8 +170,12 @@ class VoiceActivityDetector:
 
     def _is_speech(self, frame: npt.NDArray[np.float32]) -> bool:
         window = np.ascontiguousarray(frame, dtype=np.float32)
+        quiet = math.sqrt(float(np.mean(window * window))) < self._gate_rms
+        self._quiet_frames = self._quiet_frames + 1 if quiet else 0
+        if quiet and self._quiet_frames > _QUIET_SKIP_FRAMES:
+            return False  # a quiet room: the model's state has long settled on silence, so spare its CPU
         probability = float(self._model.process(memoryview(window.data)))  # keeps the model's stream state
-        if math.sqrt(float(np.mean(window * window))) < self._gate_rms:
+        if quiet:
             return False
         return probability >= (self.threshold - _HOLD_MARGIN if self._in_speech else self.threshold)
 
