@@ -194,6 +194,13 @@ class TextPrinter:
         finally:
             self._flushing = False
 
+    def line_broken(self) -> None:
+        """The user pressed Enter (their typing went onto the screen): a reply that was streaming continues on a
+        new line, under its speaker's name again."""
+        if self._open is not None:
+            self._open = None
+            self._cleared = False
+
     def finish(self) -> None:
         """Close a reply left streaming (the session ended mid-sentence)."""
         if self._open is not None:
@@ -225,10 +232,11 @@ class TextPrinter:
             return False
         shown = self._shown.get(line.seq, 0)
         text = line.text if shown or line.text.strip() else ""
+        resumed = f"{prefix}… " if shown else prefix  # a reply picked up again after the user's own line
         if text[shown:]:
             if self._open is None:
-                self._write(prefix)
-                self._open = (line.seq, prefix)
+                self._write(resumed)
+                self._open = (line.seq, resumed)
             self._write(text[shown:])
             self._open = (line.seq, self._open[1] + text[shown:])
             self._shown[line.seq] = len(text)
@@ -236,7 +244,7 @@ class TextPrinter:
             return False
         if line.interrupted:
             if self._open is None:
-                self._write(prefix.rstrip())
+                self._write(resumed.rstrip())
             self._write(" —")
         if self._open is not None or line.interrupted:
             self._write("\n")

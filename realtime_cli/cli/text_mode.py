@@ -61,6 +61,8 @@ async def _conversation(session: RealtimeSession, state: ViewState, pump: Sessio
         line = await _next_line(lines, pump)
         if line is None:
             return
+        if tty:
+            printer.line_broken()  # the Enter moved the cursor off a reply that was streaming
         if not await _handle_line(line.strip(), session, state, pump, lines, tty):
             return
         printer.flush(state)  # the turn is over (from a pipe) or the line was handled: show all of it
@@ -78,7 +80,7 @@ async def _handle_line(line: str, session: RealtimeSession, state: ViewState, pu
         return await _command(line, session, pump)
     if pump.busy:  # typing over a streaming reply interrupts it, as speaking over it would
         await session.interrupt()
-        print("(interrupted)")
+        state.add_notice("interrupted")  # in its place: after the reply it cut
     since = pump.responses_ended
     state.add_user_message(line)
     try:
@@ -148,7 +150,7 @@ async def _command(line: str, session: RealtimeSession, pump: SessionPump) -> bo
     if word == "/interrupt":
         if pump.busy:
             await session.interrupt()
-            print("(interrupted)")
+            pump.state.add_notice("interrupted")  # in its place: after the reply it cut
         else:
             print("(nothing to interrupt)")
     elif word == "/agent":

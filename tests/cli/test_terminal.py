@@ -6,6 +6,7 @@ terminal runs on its own private tmux server (`tmux -L <unique socket>`), never 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import subprocess
@@ -126,3 +127,38 @@ def test_live_voice_view_at_60_columns(terminal: Terminal) -> None:
     assert all(len(line) <= 60 for line in terminal.screen().splitlines())
     terminal.keys("q")
     terminal.wait_for("EXITED=0")
+
+
+async def test_interrupt_cuts_a_reply_while_it_streams(terminal: Terminal) -> None:
+    """Input is read while the agent replies: /interrupt typed during a streaming reply cancels it. The scripted
+    server streams the start of a reply and then waits for the cancel (the sync point), so no timing is involved."""
+    from support.scripted_server import ScriptedConnection, ScriptedServer
+    from support.server_events import Events
+
+    e = Events("ga")
+
+    async def script(c: ScriptedConnection) -> None:
+        await c.send(e.session_created())
+        await c.expect("session.update")
+        await c.expect("conversation.item.create")
+        await c.expect("response.create")
+        await c.send(e.response_created("resp_1"), e.output_item_added("resp_1", "item_a"),
+                     e.text_delta("resp_1", "item_a", "Once upon a time"))
+        cancel = await c.expect("response.cancel")
+        assert cancel["response_id"] == "resp_1"
+        await c.send(e.response_done("resp_1", "cancelled", "client_cancelled"))
+        await c.ws.wait_closed()
+
+    async with ScriptedServer(script) as server:
+        _start(terminal, f"OPENAI_API_KEY=sk-test-interrupt-0000 RTAGENT_REALTIME_URL={server.url} "
+                         f"{RTAGENT} talk --agent configs/assistant.yaml --text --backend openai")
+        await asyncio.to_thread(terminal.wait_for, "you ›")
+        terminal.keys("tell me a long story", "Enter")
+        await asyncio.to_thread(terminal.wait_for, "Assistant › Once upon a time")
+        terminal.keys("/interrupt", "Enter")
+        screen = await asyncio.to_thread(terminal.wait_for, "· interrupted")
+        # the reply was cut where it stood; the user's typing broke its line, so it is named again
+        assert "Assistant › Once upon a time/interrupt\nAssistant › … —\n· interrupted" in screen
+        terminal.keys("/quit", "Enter")
+        await asyncio.to_thread(terminal.wait_for, "EXITED=0")
+    server.check()
