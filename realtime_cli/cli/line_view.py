@@ -234,11 +234,13 @@ class TextPrinter:
         text = line.text if shown or line.text.strip() else ""
         resumed = f"{prefix}… " if shown else prefix  # a reply picked up again after the user's own line
         if text[shown:]:
+            chunk = text[shown:]
             if self._open is None:
                 self._write(resumed)
                 self._open = (line.seq, resumed)
-            self._write(text[shown:])
-            self._open = (line.seq, self._open[1] + text[shown:])
+                chunk = chunk.lstrip() if shown else chunk
+            self._write(chunk)
+            self._open = (line.seq, self._open[1] + chunk)
             self._shown[line.seq] = len(text)
         if not line.complete:
             return False

@@ -85,3 +85,17 @@ def test_typed_lines_are_echoed_only_when_the_terminal_did_not() -> None:
     assert text_line(typed) == "you › hello"
     assert text_line(spoken, echo_typed=False) == "you › hello"
     assert text_line(GuardrailTrip(3, ("a", "b"), "Not that.")) == "⚠ guardrail a, b: Not that."
+
+
+def test_a_reply_broken_by_the_users_enter_resumes_under_its_name() -> None:
+    out = io.StringIO()
+    printer = TextPrinter(out, erase=True)
+    view = ViewState(agent="Bot")
+    view.apply(server("response.output_text.delta", item_id="a1", delta="Once upon"))
+    printer.feed(view)
+    printer.line_broken()  # the user pressed Enter: the cursor is on a new line
+    view.apply(server("response.output_text.delta", item_id="a1", delta=" a time"))
+    printer.feed(view)
+    view.apply(ev.RealtimeAudioInterrupted("a1", 0, INFO))
+    printer.feed(view)
+    assert out.getvalue() == "Bot › Once upon" + "Bot › … a time —\n"

@@ -11,11 +11,12 @@ import shutil
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from support.terminal import Terminal
 
 ROOT = Path(__file__).resolve().parents[2]
 RTAGENT = str(Path(sys.executable).parent / "rtagent")
@@ -23,37 +24,21 @@ RTAGENT = str(Path(sys.executable).parent / "rtagent")
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (CI installs it)")
 
 
-class Pane:
-    def __init__(self) -> None:
-        self.server = f"rtagent-restore-{uuid.uuid4().hex[:8]}"
+class Pane(Terminal):
+    """The terminal of these tests: the command, then its exit code and the terminal's settings after it."""
 
-    def tmux(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["tmux", "-L", self.server, *args], capture_output=True, text=True)
+    def start(self, command: str, **_: int) -> None:  # type: ignore[override]
+        super().start(f"cd {ROOT} && {command}; echo EXITED=$?; stty -a; echo STTY-DONE; sleep 60",
+                      width=150, height=40)
 
-    def start(self, command: str) -> None:
-        env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
-        script = f"cd {ROOT} && {command}; echo EXITED=$?; stty -a; echo STTY-DONE; sleep 60"
-        result = subprocess.run(["tmux", "-L", self.server, "new-session", "-d", "-s", "t", "-x", "150", "-y", "40",
-                                 script], capture_output=True, text=True, env=env)
-        assert result.returncode == 0, result.stderr
+    def screen(self, *, history: bool = True) -> str:
+        return super().screen(history=history)
 
-    def keys(self, *keys: str) -> None:
-        self.tmux("send-keys", "-t", "t", *keys)
-
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-J", "-S", "-200", "-t", "t").stdout
-
-    def wait_for(self, text: str, timeout: float = 30.0) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if text in screen:
-                return screen
-            time.sleep(0.1)
-        raise AssertionError(f"{text!r} never appeared; screen:\n{self.screen()}")
+    def wait_for(self, text: str, timeout: float = 30.0, *, history: bool = True) -> str:
+        return super().wait_for(text, timeout, history=history)
 
     def pid_of_pane_child(self) -> int:
-        shell = int(self.tmux("display-message", "-p", "-t", "t", "#{pane_pid}").stdout.strip())
+        shell = self.pane_pid()
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             children = subprocess.run(["pgrep", "-P", str(shell)], capture_output=True, text=True).stdout.split()
@@ -65,9 +50,9 @@ class Pane:
 
 @pytest.fixture
 def pane() -> Iterator[Pane]:
-    p = Pane()
+    p = Pane("rtagent-restore")
     yield p
-    p.tmux("kill-server")
+    p.close()
 
 
 def assert_restored(screen: str) -> None:
