@@ -5,8 +5,8 @@ It stands in for a language model; it owns the turn-level decisions and delegate
 RULES (checked in this order; the same input always gives the same output)
 
 1. Tool output last. When the newest item is a function_call_output, answer from it. The SDK's signals are read
-   as typed values (``protocol.signals``): a handoff output → "You're now talking to Billing Support. How can I
-   help with billing?"; a rejected approval or a tool error → an apology that says so; a JSON status of
+   as typed values (``protocol.signals``): a handoff output → "You're now talking to the Plant Doctor. How can I
+   help with your plants?"; a rejected approval or a tool error → an apology that says so; a JSON status of
    error/rejected likewise. Anything else is the tool's answer, a reported miss ("could not find …") included:
    JSON → a short sentence from its fields (a "message"-like field verbatim); plain text → the text itself. After
    a handoff the new agent takes up the request that caused it when one of its own tools scores as in rule 7 on
@@ -20,16 +20,16 @@ RULES (checked in this order; the same input always gives the same output)
 5. Pending follow-up. If the previous assistant item is a question this brain asked for a missing argument (the
    engine keeps which tool and parameter on the item, so a question cut short by a barge-in still counts), the
    user's answer is combined with the earlier request (unless the answer clearly names another tool or says
-   "never mind"). The answer fills the asked parameter even when its words are intent or synonym words ("wifi").
+   "never mind"). The answer fills the asked parameter even when its words are intent or synonym words ("clay").
 6. Long answers. "tell me a long story", "explain in detail", "long answer" → a reply of 400+ characters built from
    the instructions and tools (it exercises guardrail debounce).
 7. Tool selection. The latest user turn's content words (lowercased, stemming-lite, a small synonym table) are
    scored against each tool: name words 3, enum values and example values listed in a parameter description
-   ("The kind of problem: wifi, login, audio or battery.") 2, parameter names 1.5, descriptions 1, synonyms x0.7,
-   generic verbs like "get" (and a leading verb like the "issue" of ``issue_refund``) 0.5, plus 0.25 when the turn
-   uses the verb the tool's description opens with ("Refund an order…"). A score of 2 or more
+   ("The kind of soil: loam, clay, sand or peat.") 2, parameter names 1.5, descriptions 1, synonyms x0.7,
+   generic verbs like "get" (and a leading verb like the "process" of ``process_return``) 0.5, plus 0.25 when the turn
+   uses the verb the tool's description opens with ("Repot a plant…"). A score of 2 or more
    calls the best tool; ties go to the earlier declaration. Handoffs are tools named ``transfer_to_<target>``; a
-   request to be put through to someone ("transfer me to technical support", or "I need technical support" when
+   request to be put through to someone ("transfer me to the plant doctor", or "I need a plant doctor" when
    no tool fits) goes to the best available handoff even if its target is not the one named, never to an
    unrelated tool. Arguments come from the schema: enums and description examples by value words, numbers from
    digits or words, dates relative to ``Brain(today=...)``, times ("3 pm", "15:30", "noon"), ids and string
@@ -225,7 +225,7 @@ class Brain:
 
     def _carry_over(self, conv: list[Turn], infos: list[ToolInfo], handoff: str, intro: str) -> Say | Call | None:
         """After a handoff, the new agent takes up the request that caused it when one of its own tools fits
-        ("my wifi keeps dropping, I need technical support" → troubleshooting), else it only introduces itself."""
+        ("my fern is wilting, I need the plant doctor" → diagnose_plant), else it only introduces itself."""
         last_user = max((i for i, t in enumerate(conv) if t.role == "user"), default=-1)
         request = conv[last_user].text if last_user >= 0 else ""
         target = {stem(w) for w in split_identifier(handoff)[2:]}
@@ -310,8 +310,8 @@ def _transfer_handoff(
 ) -> ToolInfo | None:
     """The handoff for a request to be put through to someone the ranking did not pick a handoff for.
 
-    "transfer me to technical support" said to an agent without that handoff goes to the best available
-    ``transfer_to_*`` (its target can route it) instead of an unrelated tool; "I need technical support" does so
+    "transfer me to the plant doctor" said to an agent without that handoff goes to the best available
+    ``transfer_to_*`` (its target can route it) instead of an unrelated tool; "I need a plant doctor" does so
     only when no tool fits. A tool that is itself about transferring (``transfer_money``) keeps its turn.
     """
     handoffs = [info for info in infos if info.is_handoff]

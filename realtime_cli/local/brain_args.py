@@ -67,7 +67,7 @@ class Param:
 
     @property
     def examples(self) -> list[str]:
-        """Values the description lists as examples ("wifi, login, audio or battery"): strong candidates."""
+        """Values the description lists as examples ("loam, clay, sand or peat"): strong candidates."""
         return description_examples(self.description)
 
     @property

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from realtime_cli.local.brain_text import (
@@ -35,8 +36,8 @@ DESCRIPTION_WEIGHT = 1.0
 GENERIC_WEIGHT = 0.5
 SYNONYM_FACTOR = 0.7
 ACTION_BONUS = 0.25
-"""Added when the turn uses the verb a tool's description opens with ("Refund an order…"): the action the user asks
-for outweighs an object it merely mentions ("a refund for my last invoice" → issue_refund, not get_invoice)."""
+"""Added when the turn uses the verb a tool's description opens with ("Repot a plant…"): the action the user asks
+for outweighs an object it merely mentions ("repot the fern I bought" → repot_plant, not buy_plant)."""
 THRESHOLD = 2.0
 """A tool is called unprompted only when its score reaches this: one name word, or a synonym of one."""
 
@@ -48,8 +49,8 @@ _HANDOFF_FRAME = word_set(
 """Words of how handoff descriptions are framed ("Handoff to the X agent to handle the request"), not topics."""
 
 LEADING_VERBS = frozenset({"issue", "process", "submit", "request", "handle", "perform"})
-"""Words that are verbs when they open a tool name ("issue_refund"): they count like generic verbs there, so that
-"issue" the noun (a synonym of "problem") does not pull technical requests toward refunds."""
+"""Words that are verbs when they open a tool name ("process_return"): they count like generic verbs there, so that
+"issue" the noun (a synonym of "problem") does not pull requests about a problem toward that tool."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class ToolInfo:
 
     @property
     def target(self) -> str:
-        """For a handoff, the words of who it transfers to ("billing support"); else the name's words."""
+        """For a handoff, the words of who it transfers to ("plant doctor"); else the name's words."""
         return " ".join(self.name_words[2:] if self.is_handoff else self.name_words)
 
     @property
@@ -135,8 +136,8 @@ def tool_info(index: int, spec: dict[str, Any]) -> ToolInfo:
     else:
         _add(terms, list(name_words), NAME_WEIGHT)
     if name.startswith(HANDOFF_PREFIX):
-        # A handoff's description lists the topics its agent owns ("invoices, payments and refunds"): asking for
-        # one of them outweighs an object a local tool is named after ("a refund for order 1003" → billing).
+        # A handoff's description lists the topics its agent owns ("seeds, bulbs and saplings"): asking for
+        # one of them outweighs an object a local tool is named after ("a sapling for plot 12" → the nursery agent).
         own = {stem(w) for w in name_words}
         for word in words(str(spec.get("description") or "")):
             key = stem(word)
@@ -168,9 +169,16 @@ def _match(token_stem: str, terms: dict[str, float]) -> float:
     return best
 
 
+def _compounds(info: ToolInfo, tokens: list[Token]) -> set[str]:
+    """Two spoken words that the tool's vocabulary writes as one ("log in", "wi fi", "check out")."""
+    joined = (stem(a.low + b.low) for a, b in pairwise(tokens) if a.low.isalpha() and b.low.isalpha())
+    return {j for j in joined if j in info.terms}
+
+
 def score(info: ToolInfo, tokens: list[Token]) -> float:
-    """Sum over the distinct content words of a turn of their best match (exact or synonym) in the tool's terms."""
-    seen = {t.stem for t in tokens if is_content(t)}
+    """Sum over the distinct content words of a turn of their best match (exact or synonym) in the tool's terms;
+    two words the tool writes as one count as that one word."""
+    seen = {t.stem for t in tokens if is_content(t)} | _compounds(info, tokens)
     total = sum(_match(s, info.terms) for s in sorted(seen))
     return total + ACTION_BONUS if total and info.action in seen else total
 

@@ -17,8 +17,8 @@ _ROLE_WORDS = word_set("support agent assistant specialist team desk department 
 _MESSAGE_KEYS = ("message", "text", "answer", "summary", "result", "response", "output", "content", "description")
 _VERBS = word_set(
     """get set book play check find search look send turn transfer hand schedule reserve cancel order create make add
-    remove delete start stop open close convert calculate translate track show list lookup fetch give tell answer help
-    update change report control adjust switch call buy pay provide return refund issue suggest"""
+    remove delete start stop open close convert calculate translate track show list fetch give tell answer help
+    update change report control adjust switch call buy pay provide return issue suggest"""
 )
 _LONG = re.compile(
     r"\b(long|lengthy|longer|detailed|full)\s+(story|answer|explanation|reply|response|version|description)\b"
@@ -80,7 +80,7 @@ def _task_phrase(info: ToolInfo) -> str:
 
 
 def capabilities(infos: list[ToolInfo]) -> str | None:
-    """"get the current weather, book an appointment or transfer you to billing or tech support", or None."""
+    """"check the stock of a plant, book a pruning visit or transfer you to the plant doctor", or None."""
     tasks = [_task_phrase(i) for i in infos if not i.is_handoff][:6]
     targets = [i.target for i in infos if i.is_handoff][:6]
     if targets:
@@ -158,7 +158,7 @@ def _help_topic(agent_name: str, instructions: str) -> str | None:
 
 
 def handoff_reply(agent_name: str, instructions: str) -> str:
-    """"You're now talking to Billing Support. How can I help with billing?" """
+    """"You're now talking to Plant Doctor. How can I help with your plants?" """
     topic = _help_topic(agent_name, instructions)
     ask = f"How can I help with {topic}?" if topic else "How can I help you today?"
     return f"You're now talking to {sentence(agent_name, 80).rstrip('.')}. {ask}"

@@ -226,7 +226,7 @@ _EXAMPLE_END = re.compile(r"[.!?)](?:\s|$)")
 
 
 def description_examples(description: str) -> list[str]:
-    """Example values a parameter description lists ("The kind of problem: wifi, login, audio or battery.").
+    """Example values a parameter description lists ("The kind of soil: loam, clay, sand or peat.").
 
     A list after a colon needs two or more items; after "for example", "e.g.", "such as" or "one of" one is enough.
     Items are short (up to three words) and keep their written form; stop-word-only items are dropped.
