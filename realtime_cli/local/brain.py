@@ -74,6 +74,9 @@ from realtime_cli.protocol.signals import parse_guardrail
 __all__ = ["Brain", "BrainContext", "Call", "Say", "Turn"]
 
 _HANDOFF_INTRO = "You're now talking to "
+_CLOSE_SCORES = 1.0
+_FILLED_BONUS = 0.5
+_FIXED_ROLES = frozenset({"enum", "number", "date", "time", "datetime", "boolean", "identifier"})
 
 
 @dataclass(frozen=True)
@@ -208,10 +211,26 @@ class Brain:
                 return self._finish(info, args, force)
         if not force and wants_long_answer(text):
             return None
-        top_score, top = ranked[0]
+        top_score, top = self._best_filled(ranked, text, tokens)
         if top_score >= THRESHOLD or force:
             return self._finish(top, fill_arguments(top, text, tokens, self.today), force)
         return None
+
+    def _best_filled(self, ranked: list[tuple[float, ToolInfo]], text: str, tokens: list[Token]) -> tuple[float,
+                                                                                                     ToolInfo]:
+        """Among tools that score nearly alike, the one the turn gives the most fixed-form values for (an enum
+        value, a number, a date, an id): "sell 40 shares of NVDA" places a trade rather than quoting a price."""
+        top_score = ranked[0][0]
+        close = [(s, i) for s, i in ranked if s >= THRESHOLD and s >= top_score - _CLOSE_SCORES]
+        if len(close) < 2:
+            return ranked[0]
+
+        def filled(info: ToolInfo) -> float:
+            args = fill_arguments(info, text, tokens, self.today)
+            return sum(_FILLED_BONUS for p in params_of(info) if p.name in args and p.role in _FIXED_ROLES)
+
+        best = max(close, key=lambda pair: (pair[0] + filled(pair[1]), -pair[1].index))
+        return best
 
     def _finish(self, info: ToolInfo, args: dict[str, Any], force: bool) -> Say | Call:
         args = complete_structures(info, args)
@@ -340,12 +359,13 @@ def _transfer_handoff(
 
 
 def _hand_back(infos: list[ToolInfo], tokens: list[Token]) -> ToolInfo | None:
-    """A request this agent has no tool for goes to the agent it can hand off to, when there is only one (the way
-    back to the front desk, which routes it on); with several, to the one whose topics it names."""
+    """A request this agent has no tool for goes to the agent it can hand off to, when there is only one and it
+    names no topics (the plain way back to the front desk, which routes it on); else to the one whose topics it
+    names."""
     handoffs = [info for info in infos if info.is_handoff]
     if not handoffs or not any(is_content(t) for t in tokens):
         return None
-    if len(handoffs) == 1:
+    if len(handoffs) == 1 and not handoffs[0].topics:
         return handoffs[0]
     best_score, best = rank(handoffs, tokens)[0]
     return best if best_score > 0 else None

@@ -63,6 +63,8 @@ class ToolInfo:
     name_words: tuple[str, ...]
     terms: dict[str, float]
     action: str | None = None
+    topics: frozenset[str] = frozenset()
+    """For a handoff, the stems of the topics its description says the other agent owns (empty: a plain way back)."""
 
     @property
     def is_handoff(self) -> bool:
@@ -114,11 +116,27 @@ def tool_examples(description: str) -> list[str]:
     return re.findall(r'"([^"]+)"', found["list"]) if found else []
 
 
+CODE_WEIGHT = 0.5
+"""Weight of a code written in an example ("what is NVDA going for", "for example AAPL"): it is one value the
+tool takes, not a sign the user wants the tool (another tool may take the same value)."""
+
+
+def _codes_weigh_little(terms: dict[str, float], spec: dict[str, Any]) -> None:
+    texts = tool_examples(str(spec.get("description") or ""))
+    texts += [v for prop in properties(spec).values() for v in description_examples(str(prop.get("description") or ""))]
+    for written in re.findall(r"[A-Za-z0-9]+", " ".join(texts)):
+        if (len(written) >= 2 and written.isupper()) or (any(c.isdigit() for c in written) and not written.isdigit()):
+            key = stem(written.lower())
+            if key in terms:
+                terms[key] = min(terms[key], CODE_WEIGHT)
+
+
 def tool_info(index: int, spec: dict[str, Any]) -> ToolInfo:
     """Prepare one wire tool spec; the description of a handoff counts less than its target's name."""
     name = str(spec.get("name") or "")
     name_words = tuple(split_identifier(name))
     terms: dict[str, float] = {}
+    topics: set[str] = set()
     _add(terms, words(str(spec.get("description") or "")), DESCRIPTION_WEIGHT)
     _add(terms, [w for example in tool_examples(str(spec.get("description") or "")) for w in words(example)],
          EXAMPLE_WEIGHT)
@@ -130,6 +148,7 @@ def tool_info(index: int, spec: dict[str, Any]) -> ToolInfo:
             _add(terms, [w for value in enum for w in words(str(value))], ENUM_WEIGHT)
         examples = description_examples(str(prop.get("description") or ""))
         _add(terms, [w for value in examples for w in words(value)], ENUM_WEIGHT)
+    _codes_weigh_little(terms, spec)
     if len(name_words) > 1 and name_words[0] in LEADING_VERBS:
         _add(terms, list(name_words[1:]), NAME_WEIGHT)
         terms[stem(name_words[0])] = max(terms.get(stem(name_words[0]), 0.0), GENERIC_WEIGHT)
@@ -143,21 +162,45 @@ def tool_info(index: int, spec: dict[str, Any]) -> ToolInfo:
             key = stem(word)
             if key not in own and is_content_word(word) and word not in _HANDOFF_FRAME:
                 terms[key] = max(terms.get(key, 0.0), HANDOFF_TOPIC_WEIGHT)
+                topics.add(key)
         terms[stem("transfer")] = DESCRIPTION_WEIGHT * 2
         terms.pop(stem("to"), None)
     opening = words(str(spec.get("description") or ""))[:1]
     action = stem(opening[0]) if opening and opening[0] not in GENERIC_VERBS and opening[0] not in STOP_WORDS \
         and not name.startswith(HANDOFF_PREFIX) else None
-    return ToolInfo(index, name, spec, name_words, terms, action)
+    return ToolInfo(index, name, spec, name_words, terms, action, frozenset(topics) if name.startswith(HANDOFF_PREFIX)
+                    else frozenset())
+
+
+def _own_words(spec: dict[str, Any]) -> set[str]:
+    """Stems of what a local tool says it does: its name, its description (less examples) and parameter names."""
+    description = _EXAMPLES.sub("", str(spec.get("description") or ""))
+    found = split_identifier(str(spec.get("name") or "")) + words(description)
+    found += [w for prop in properties(spec) for w in split_identifier(prop)]
+    return {stem(w) for w in found if is_content_word(w)}
+
+
+def _shared_topics_weigh_less(infos: list[ToolInfo]) -> list[ToolInfo]:
+    """A handoff topic that this agent's own tools also do ("a train" for lost property, when a local tool finds
+    trains) is no sign the request belongs elsewhere: it weighs like a description word there."""
+    local = set().union(*(_own_words(i.spec) for i in infos if not i.is_handoff))
+    out = []
+    for info in infos:
+        shared = info.topics & local
+        if shared:
+            terms = {k: DESCRIPTION_WEIGHT if k in shared else v for k, v in info.terms.items()}
+            info = ToolInfo(info.index, info.name, info.spec, info.name_words, terms, info.action, info.topics)
+        out.append(info)
+    return out
 
 
 def tool_infos(tools: list[dict[str, Any]]) -> list[ToolInfo]:
     """Prepare every function tool of a session in declaration order (other tool types are skipped)."""
-    return [
+    return _shared_topics_weigh_less([
         tool_info(i, spec)
         for i, spec in enumerate(tools)
         if isinstance(spec, dict) and spec.get("type", "function") == "function" and spec.get("name")
-    ]
+    ])
 
 
 def _match(token_stem: str, terms: dict[str, float]) -> float:

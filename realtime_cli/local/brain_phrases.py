@@ -4,22 +4,25 @@ text of a lone required string — the noun phrase its name and description poin
 
 from __future__ import annotations
 
-from realtime_cli.local.brain_match import ToolInfo, intent_positions
+from realtime_cli.local.brain_match import ToolInfo, intent_positions, properties, tool_examples
 from realtime_cli.local.brain_params import Fill, Param
-from realtime_cli.local.brain_text import STOP_WORDS, WHEN_WORDS, Token, is_number_word, split_identifier, word_set
+from realtime_cli.local.brain_text import (
+    COMMON_VERBS,
+    STOP_WORDS,
+    WHEN_WORDS,
+    Token,
+    description_examples,
+    is_number_word,
+    split_identifier,
+    stem,
+    word_set,
+    words,
+)
 
 _ORIGIN_WORDS = word_set("origin from departure source start")
-
-
 _DESTINATION_WORDS = word_set("destination to arrival target")
-
-
 _POSSESSIVES = word_set("my our")
-
-
 _TOPIC_PREPS = word_set("for with about on")
-
-
 _EDGE_TRIM = STOP_WORDS | WHEN_WORDS | word_set("called named titled please now")
 
 
@@ -70,20 +73,35 @@ def _named_phrase(param: Param, tokens: list[Token], blocked: set[int]) -> list[
     return []
 
 
-def _rest(
-    info: ToolInfo, tokens: list[Token], blocked: set[int], trim: frozenset[str], *, skip_intent: bool = True
-) -> list[int]:
-    """The words after the ones that named the tool (else before them), trimmed of filler at both ends.
+def _cues(info: ToolInfo, target: Param | None) -> set[str]:
+    """Stems of the words the tool describes itself with (name, descriptions, parameter names): in a turn they point
+    at a value ("apple stock", "trays of leeks") but are not it. Example values (the target's own) are not cues."""
+    spec = info.spec
+    description = str(spec.get("description") or "")
+    for example in tool_examples(description):
+        description = description.replace(example, " ")
+    found = list(info.name_words) + words(description)
+    for name, prop in properties(spec).items():
+        found += split_identifier(name) + words(str(prop.get("description") or ""))
+    values = {stem(w) for v in description_examples(target.description) for w in words(v)} if target else set()
+    return {stem(w) for w in found if w not in STOP_WORDS} - values
 
-    With `skip_intent=False` the intent words count as ordinary words (an answer to our question is all value).
-    """
-    intent = intent_positions(info, tokens) if skip_intent else set()
-    usable = [i for i in range(len(tokens)) if i not in blocked and i not in intent]
-    chosen = [i for i in usable if not intent or i > max(intent)]
-    if not any(tokens[i].low not in trim for i in chosen):
-        chosen = [i for i in usable if not intent or i < min(intent)]
+
+_DETERMINERS = word_set("a an the my your our his her their this that these those some any of")
+_LEADS = word_set("for of about on with called named in at from to")
+
+
+def _is_verb(tokens: list[Token], i: int) -> bool:
+    """An everyday verb ("keep", "come", "pay", "trading") not used as a noun ("the ring", "my plant")."""
+    low = tokens[i].low
+    verb = low in COMMON_VERBS or (len(low) > 5 and low.endswith("ing") and low not in WHEN_WORDS)
+    return verb and not (i > 0 and tokens[i - 1].low in _DETERMINERS)
+
+
+def _runs(positions: list[int], tokens: list[Token], trim: frozenset[str]) -> list[list[int]]:
+    """Contiguous stretches of the given positions, trimmed of filler at both ends; empty ones dropped."""
     runs: list[list[int]] = []
-    for i in chosen:
+    for i in positions:
         if runs and runs[-1][-1] == i - 1:
             runs[-1].append(i)
         else:
@@ -93,9 +111,40 @@ def _rest(
             run.pop(0)
         while run and tokens[run[-1]].low in trim:
             run.pop()
-        if run:
-            return run
-    return []
+    return [run for run in runs if run]
+
+
+def _weight(run: list[int], tokens: list[Token], pointers: set[int], intent: set[int]) -> float:
+    """How much a phrase looks like the value: led by a preposition ("for IBM", "of leeks"), naming what a cue
+    word is about ("apple stock"), written like a name or a code, or said after the words that named the tool."""
+    before, after = run[0] - 1, run[-1] + 1
+    weight = 1.0 if before >= 0 and tokens[before].low in _LEADS else 0.0
+    weight += 1.0 if after in pointers else 0.0
+    weight += 0.5 if any((i > 0 and tokens[i].text[:1].isupper()) or any(c.isdigit() for c in tokens[i].text)
+                         for i in run) else 0.0
+    return weight + (0.5 if intent and run[0] > max(intent) else 0.0)
+
+
+def _rest(
+    info: ToolInfo, tokens: list[Token], blocked: set[int], trim: frozenset[str], *, skip_intent: bool = True,
+    target: Param | None = None,
+) -> list[int]:
+    """The phrase of the turn that best fills a free-text value: the words left by the other extractors, split at
+    the tool's own cue words and at verbs, the best-placed stretch first (ties: the earliest).
+
+    With `skip_intent=False` the intent words count as ordinary words (an answer to our question is all value).
+    """
+    intent = intent_positions(info, tokens) if skip_intent else set()
+    usable = [i for i in range(len(tokens)) if i not in blocked and i not in intent]
+    if not skip_intent:
+        return next(iter(_runs(usable, tokens, trim)), [])
+    cues = _cues(info, target)
+    pointers = intent | {i for i in usable if tokens[i].stem in cues}
+    loose = [i for i in usable if i not in pointers and not _is_verb(tokens, i)]
+    runs = _runs(loose, tokens, trim) or _runs(usable, tokens, trim)
+    if not runs:
+        return []
+    return max(runs, key=lambda run: (_weight(run, tokens, pointers, intent), -run[0]))
 
 
 def _topic_phrase(tokens: list[Token], blocked: set[int]) -> list[int]:
@@ -131,7 +180,7 @@ def fill_free_text(f: Fill) -> None:
         return
     trim = (_EDGE_TRIM if target.role != "text" else _EDGE_TRIM - WHEN_WORDS) | set(split_identifier(target.name))
     words_of = _topic_phrase(f.tokens, f.blocked - f.intent) if target.role == "text" else []
-    words_of = words_of or _rest(f.info, f.tokens, f.blocked, trim)
+    words_of = words_of or _rest(f.info, f.tokens, f.blocked, trim, target=target)
     if not words_of and target.name == f.asked:
         words_of = _rest(f.info, f.tokens, f.blocked - f.intent, trim, skip_intent=False)
     if words_of:

@@ -13,8 +13,9 @@ from importlib import resources
 from typing import Any
 
 _TOKEN = re.compile(
-    r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{1,2}:\d{2}|\d+(?:\.\d+)?(?:st|nd|rd|th)?"
-    r"|[A-Za-z]+(?:'[A-Za-z]+)?"
+    r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{1,2}:\d{2}"
+    r"|(?:[A-Za-z]+\d|\d+[A-Z]+(?![a-z]))[A-Za-z0-9]*"  # codes mixing letters and digits: "2L47", "BS7", "8QT"
+    r"|\d+(?:\.\d+)?(?:st|nd|rd|th)?|[A-Za-z]+(?:'[A-Za-z]+)?"
 )
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _VOWELS = set("aeiouy")
@@ -106,6 +107,9 @@ WHEN_WORDS: frozenset[str] = frozenset(_LEXICON["when_words"])
 
 GENERIC_VERBS: frozenset[str] = frozenset(_LEXICON["generic_verbs"])
 """Verbs that open many tool names; they count for little when matching a tool."""
+
+COMMON_VERBS: frozenset[str] = frozenset(_LEXICON["common_verbs"])
+"""Everyday English verbs in their base form: a free-text value is the thing asked about, rarely one of these."""
 
 _SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = tuple(tuple(group) for group in _LEXICON["synonym_groups"])
 

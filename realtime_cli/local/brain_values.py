@@ -7,8 +7,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from realtime_cli.local.brain_match import intent_positions
 from realtime_cli.local.brain_params import Fill, Param, window
-from realtime_cli.local.brain_text import Token, parse_number, split_identifier, stem, word_set, words
+from realtime_cli.local.brain_text import (
+    STOP_WORDS,
+    Token,
+    parse_number,
+    split_identifier,
+    stem,
+    synonym_groups,
+    word_set,
+    words,
+)
 from realtime_cli.local.brain_when import find_date, find_time
 
 _YES = word_set("yes yeah yep yup true sure enable enabled correct affirmative definitely")
@@ -25,8 +35,10 @@ def _words_of_value(value: Any) -> list[str]:
 
 
 def match_enum(
-    param: Param, tokens: list[Token], numbers: list[tuple[float, int, int]]
+    param: Param, tokens: list[Token], numbers: list[tuple[float, int, int]], synonyms_besides: set[int] | None = None
 ) -> tuple[Any, set[int]] | None:
+    """The enum value the turn says (most words, then earliest); with `synonyms_besides`, failing that, a one-word
+    value said as its synonym by a word not at those positions (the words that named the tool)."""
     best: tuple[int, int, Any, set[int]] | None = None
     stems = [t.stem for t in tokens]
     for value in param.enum or []:
@@ -42,7 +54,22 @@ def match_enum(
             key = (-len(positions), min(positions))
             if best is None or key < (best[0], best[1]):
                 best = (key[0], key[1], value, positions)
+    if best is None and synonyms_besides is not None:
+        return _match_synonym(param, tokens, synonyms_besides)
     return (best[2], best[3]) if best else None
+
+
+def _match_synonym(param: Param, tokens: list[Token], skip: set[int]) -> tuple[Any, set[int]] | None:
+    """A one-word enum value said as its everyday synonym ("purchase" for "buy"), when no value is said itself."""
+    for i, token in enumerate(tokens):
+        groups = synonym_groups(token.stem)
+        if not groups or token.low in STOP_WORDS or i in skip:
+            continue
+        for value in param.enum or []:
+            value_stems = _words_of_value(value) if isinstance(value, str) else []
+            if len(value_stems) == 1 and groups & synonym_groups(value_stems[0]):
+                return value, {i}
+    return None
 
 
 def find_numbers(tokens: list[Token], consumed: set[int]) -> list[tuple[float, int, int]]:
@@ -68,8 +95,9 @@ def _number_value(param: Param, value: float) -> int | float | None:
 
 def fill_enums(f: Fill) -> None:
     spoken = find_numbers(f.tokens, set())
+    naming = intent_positions(f.info, f.tokens)
     for p in f.of("enum"):
-        hit = match_enum(p, f.tokens, spoken)
+        hit = match_enum(p, f.tokens, spoken, naming)
         if hit is not None:
             f.args[p.name], span = hit
             f.consumed |= span
