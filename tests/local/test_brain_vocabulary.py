@@ -26,6 +26,7 @@ ROOT = Path(__file__).parents[2]
 CONFIGS = ROOT / "configs"
 LOCAL = ROOT / "realtime_cli" / "local"
 COMMON = Path(__file__).parent / "data" / "common_english.txt"
+DOMAINS = Path(__file__).parent / "domains"
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*")
 
 
@@ -68,11 +69,17 @@ def _values(node: object) -> list[str]:
     return [] if node is None or isinstance(node, bool) else [str(node)]
 
 
-@cache
 def distinctive_vocabulary() -> dict[str, str]:
     """Stem → a word of the shipped configs that is not common English ("refund", "invoice", "wifi"...)."""
-    text = [v for p in sorted(CONFIGS.rglob("*.yaml")) for v in _values(yaml.safe_load(p.read_text(encoding="utf-8")))]
-    text += [_session_text(p) for p in sorted(CONFIGS.glob("*.yaml"))]
+    return vocabulary_of(tuple(sorted(CONFIGS.rglob("*.yaml"))), tuple(sorted(CONFIGS.glob("*.yaml"))))
+
+
+@cache
+def vocabulary_of(files: tuple[Path, ...], agents: tuple[Path, ...]) -> dict[str, str]:
+    """Stem → word, for the words of these YAML files' values and of the sessions these agent configs build that
+    are not common English."""
+    text = [v for p in files for v in _values(yaml.safe_load(p.read_text(encoding="utf-8")))]
+    text += [_session_text(p) for p in agents]
     common = common_stems()
     vocabulary: dict[str, str] = {}
     for word in sorted(_words("\n".join(text))):
@@ -100,3 +107,9 @@ def test_no_shipped_config_word_in_the_local_engine(path: Path) -> None:
     vocabulary = distinctive_vocabulary()
     hits = sorted({vocabulary[stem(w)] for w in _words(path.read_text(encoding="utf-8")) if stem(w) in vocabulary})
     assert not hits, f"{path.relative_to(ROOT)} holds words of the shipped configs: {', '.join(hits)}"
+
+
+@pytest.mark.parametrize("domain", sorted(DOMAINS.glob("*.yaml")), ids=lambda p: p.name)
+def test_the_unseen_test_domains_share_no_distinctive_word_with_the_shipped_configs(domain: Path) -> None:
+    shared = set(vocabulary_of((domain,), (domain,))) & set(distinctive_vocabulary())
+    assert not shared, f"{domain.name} shares words with configs/: {sorted(shared)}"
