@@ -220,8 +220,10 @@ class Brain:
                                                                                                      ToolInfo]:
         """Among tools that score nearly alike, the one the turn gives the most fixed-form values for (an enum
         value, a number, a date, an id): "sell 40 shares of NVDA" places a trade rather than quoting a price."""
-        top_score = ranked[0][0]
-        close = [(s, i) for s, i in ranked if s >= THRESHOLD and s >= top_score - _CLOSE_SCORES]
+        top_score, top = ranked[0]
+        if top.is_handoff:  # a handoff takes no values: the request's topic alone decides for it
+            return ranked[0]
+        close = [(s, i) for s, i in ranked if s >= THRESHOLD and s >= top_score - _CLOSE_SCORES and not i.is_handoff]
         if len(close) < 2:
             return ranked[0]
 

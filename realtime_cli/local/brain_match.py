@@ -117,18 +117,21 @@ def tool_examples(description: str) -> list[str]:
 
 
 CODE_WEIGHT = 0.5
-"""Weight of a code written in an example ("what is NVDA going for", "for example AAPL"): it is one value the
-tool takes, not a sign the user wants the tool (another tool may take the same value)."""
+"""Weight of a code or a name written inside an example ("what is NVDA going for", "will it rain in Rome"): it is
+one value the tool takes, not a sign the user wants the tool (another tool may take the same value)."""
 
 
 def _codes_weigh_little(terms: dict[str, float], spec: dict[str, Any]) -> None:
     texts = tool_examples(str(spec.get("description") or ""))
     texts += [v for prop in properties(spec).values() for v in description_examples(str(prop.get("description") or ""))]
-    for written in re.findall(r"[A-Za-z0-9]+", " ".join(texts)):
-        if (len(written) >= 2 and written.isupper()) or (any(c.isdigit() for c in written) and not written.isdigit()):
-            key = stem(written.lower())
-            if key in terms:
-                terms[key] = min(terms[key], CODE_WEIGHT)
+    for text in texts:
+        for place, written in enumerate(re.findall(r"[A-Za-z0-9]+", text)):
+            code = (len(written) >= 2 and written.isupper()) or (any(c.isdigit() for c in written) and
+                                                                 not written.isdigit())
+            if code or (place > 0 and written[:1].isupper()):  # a code or a name inside an example is a value
+                key = stem(written.lower())
+                if key in terms:
+                    terms[key] = min(terms[key], CODE_WEIGHT)
 
 
 def tool_info(index: int, spec: dict[str, Any]) -> ToolInfo:
@@ -213,7 +216,7 @@ def _match(token_stem: str, terms: dict[str, float]) -> float:
 
 
 def _compounds(info: ToolInfo, tokens: list[Token]) -> set[str]:
-    """Two spoken words that the tool's vocabulary writes as one ("log in", "wi fi", "check out")."""
+    """Two spoken words that the tool's vocabulary writes as one ("check out", "work out", "set up")."""
     joined = (stem(a.low + b.low) for a, b in pairwise(tokens) if a.low.isalpha() and b.low.isalpha())
     return {j for j in joined if j in info.terms}
 

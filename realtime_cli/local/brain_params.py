@@ -11,8 +11,8 @@ from typing import Any
 from realtime_cli.local.brain_match import ToolInfo, properties
 from realtime_cli.local.brain_text import Token, description_examples, split_identifier, word_set, words
 
-_PLACE_WORDS = word_set("city location place country destination origin address town region where area")
-_PERSON_WORDS = word_set("name person contact recipient who customer guest user artist author caller username")
+PLACE_WORDS = word_set("city location place country destination origin address town region where area")
+PERSON_WORDS = word_set("name person contact recipient who customer guest user artist author caller username")
 IDENTIFIER_WORDS = word_set("id number num")
 """Parameter-name words of a code-like value: such a value is never a plain word."""
 
@@ -70,9 +70,9 @@ class Param:
             return "time"
         if name_words & IDENTIFIER_WORDS:
             return "identifier"
-        if name_words & _PLACE_WORDS:
+        if name_words & PLACE_WORDS:
             return "place"
-        if name_words & _PERSON_WORDS:
+        if name_words & PERSON_WORDS:
             return "person"
         return "text"
 

@@ -5,7 +5,7 @@ text of a lone required string — the noun phrase its name and description poin
 from __future__ import annotations
 
 from realtime_cli.local.brain_match import ToolInfo, intent_positions, properties, tool_examples
-from realtime_cli.local.brain_params import Fill, Param
+from realtime_cli.local.brain_params import PERSON_WORDS, PLACE_WORDS, Fill, Param
 from realtime_cli.local.brain_text import (
     COMMON_VERBS,
     STOP_WORDS,
@@ -47,8 +47,21 @@ def _phrase(tokens: list[Token], start: int, blocked: set[int]) -> list[int]:
 
 
 def _render(tokens: list[Token], span: list[int], title: bool) -> str:
-    text = " ".join(tokens[i].text for i in span)
-    return text.title() if title and text == text.lower() else text
+    """The phrase as written (a possessive "'s" dropped: "alice's account" → "alice"), capitalized for names."""
+    parts = [tokens[i].text[:-2] if tokens[i].text.lower().endswith("'s") else tokens[i].text for i in span]
+    text = " ".join(parts)
+    if title and text == text.lower():
+        return " ".join(part[:1].upper() + part[1:] for part in parts)
+    return text
+
+
+def _without_role_nouns(param: Param, tokens: list[Token], span: list[int]) -> list[int]:
+    """A name said with the noun of its role in front ("for user alice", "the town of Bath") is the name alone."""
+    role_nouns = PLACE_WORDS | PERSON_WORDS | set(split_identifier(param.name))
+    rest = list(span)
+    while len(rest) > 1 and (tokens[rest[0]].low in role_nouns or tokens[rest[0]].low == "of"):
+        rest.pop(0)
+    return rest
 
 
 def _named_phrase(param: Param, tokens: list[Token], blocked: set[int]) -> list[int]:
@@ -166,7 +179,7 @@ def fill_named(f: Fill) -> None:
         if p.name not in f.args:
             phrase = _named_phrase(p, f.tokens, f.blocked)
             if phrase:
-                f.args[p.name] = _render(f.tokens, phrase, title=True)
+                f.args[p.name] = _render(f.tokens, _without_role_nouns(p, f.tokens, phrase), title=True)
                 f.blocked |= set(phrase)
 
 

@@ -49,7 +49,7 @@ def match_enum(
             value_stems = _words_of_value(value)
             positions = {i for i, s in enumerate(stems) if s in value_stems}
             if not value_stems or {stems[i] for i in positions} != set(value_stems):
-                positions = set()
+                positions = _compound(value_stems, tokens)
         if positions:
             key = (-len(positions), min(positions))
             if best is None or key < (best[0], best[1]):
@@ -57,6 +57,17 @@ def match_enum(
     if best is None and synonyms_besides is not None:
         return _match_synonym(param, tokens, synonyms_besides)
     return (best[2], best[3]) if best else None
+
+
+def _compound(value_stems: list[str], tokens: list[Token]) -> set[int]:
+    """A one-word value said as two words ("check out" for "checkout", "work out" for "workout")."""
+    if len(value_stems) != 1:
+        return set()
+    for i in range(len(tokens) - 1):
+        a, b = tokens[i].low, tokens[i + 1].low
+        if a.isalpha() and b.isalpha() and stem(a + b) == value_stems[0]:
+            return {i, i + 1}
+    return set()
 
 
 def _match_synonym(param: Param, tokens: list[Token], skip: set[int]) -> tuple[Any, set[int]] | None:

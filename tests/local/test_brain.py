@@ -50,6 +50,7 @@ DEMO_BILLING = session_of(CONFIGS / "support.yaml", "billing")[1]
 DEMO_TECH = session_of(CONFIGS / "support.yaml", "technical")[1]
 LOOKUP_ORDER, _, TO_BILLING, _ = DEMO_SERVICE
 TO_CUSTOMER_SERVICE = DEMO_BILLING[-1]
+DEMO_ASSISTANT = session_of(CONFIGS / "assistant.yaml")[1]
 
 
 def reply(tools: list[dict[str, Any]], *turns: Turn | str, choice: str | dict[str, Any] = "auto",
@@ -340,6 +341,27 @@ def test_an_order_id_is_never_a_plain_word_so_the_brain_asks(text: str) -> None:
 ])
 def test_customer_service_in_the_demo_hands_off(text: str, name: str) -> None:
     assert call_args(reply(DEMO_SERVICE, text), name) == {}
+
+
+@pytest.mark.parametrize(("tools", "text", "name", "arguments"), [
+    (DEMO_SERVICE, "I want a refund for order 1003", "transfer_to_billing_support", {}),  # the topic, not the id
+    (DEMO_SERVICE, "the app won't let me log in", "transfer_to_technical_support", {}),
+    (DEMO_TECH, "the app won't let me log in", "troubleshooting_steps", {"issue": "login"}),  # "log in" is "login"
+    (DEMO_ASSISTANT, "I'd like to get my hair cut friday at 10", "book_appointment",
+     {"date": "2025-03-14", "time": "10:00", "service": "haircut"}),
+    (DEMO_ASSISTANT, "will it rain in tokyo tomorrow", "get_weather", {"city": "Tokyo"}),  # taught by examples:
+    (DEMO_ASSISTANT, "is it going to rain in Cairo on friday", "get_weather", {"city": "Cairo"}),
+])
+def test_the_shipped_demos_through_their_session_words(
+    tools: list[dict[str, Any]], text: str, name: str, arguments: dict[str, Any]
+) -> None:
+    assert call_args(reply(tools, text), name) == arguments
+
+
+def test_a_name_is_said_without_its_role_noun_or_possessive() -> None:
+    reset = _tool("reset_account", "Reset a user's account.", {"username": {"type": "string"}})
+    assert call_args(reply([reset], "reset the account for user alice"), "reset_account") == {"username": "Alice"}
+    assert call_args(reply([reset], "please reset alice's account"), "reset_account") == {"username": "Alice"}
 
 
 def test_customer_service_in_the_demo_uses_its_own_tools() -> None:
