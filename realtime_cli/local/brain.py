@@ -27,20 +27,25 @@ RULES (checked in this order; the same input always gives the same output)
    scored against each tool: name words 3, enum values and example values listed in a parameter description
    ("The kind of soil: loam, clay, sand or peat.") 2, parameter names 1.5, descriptions 1, synonyms x0.7,
    generic verbs like "get" (and a leading verb like the "process" of ``process_return``) 0.5, plus 0.25 when the turn
-   uses the verb the tool's description opens with ("Repot a plant…"). A score of 2 or more
-   calls the best tool; ties go to the earlier declaration. Handoffs are tools named ``transfer_to_<target>``; a
+   uses the verb the tool's description opens with ("Repot a plant…"); codes and names inside examples 0.5; two
+   spoken words a tool writes as one count as that word ("check out"). A score of 2 or more calls the best tool;
+   local tools within 1 of it are re-ranked by +0.5 per fixed-form value (enum, number, date, id) the turn gives
+   them; ties go to the earlier declaration. Handoffs are tools named ``transfer_to_<target>``; a
    request to be put through to someone ("transfer me to the plant doctor", or "I need a plant doctor" when
    no tool fits) goes to the best available handoff even if its target is not the one named, never to an
    unrelated tool. Arguments come from the schema: enums and description examples by value words, numbers from
    digits or words, dates relative to ``Brain(today=...)``, times ("3 pm", "15:30", "noon"), ids and string
    "number"s only from code-looking tokens ("1002", "A-17", spoken numbers, capitals; never a plain word), places
-   and names after "in/at/for/to/from/with" or in capitals, quoted strings, and for one required string the words
-   after "for/with/about my", else the rest of the sentence after the intent words. A missing required value (or
-   one only junk could fill) → a short question instead.
+   and names after "in/at/for/to/from/with" or in capitals (less a role noun: "user alice" → Alice), quoted
+   strings, and for one required string the words after "for/with/about my", else the best-placed phrase left: split
+   at the tool's own cue words and at everyday verbs, led by a preposition, naming what a cue word is about ("apple
+   stock" → apple), written as a name or code. A missing required value (or one only junk could fill) → a short
+   question instead.
    A handoff's description names the topics its agent owns; those words weigh more than a local tool's name.
 8. Small talk. Greetings, "how are you", "what can you do", thanks, goodbyes, yes/no → short grounded replies.
-9. Hand back. Anything else goes to the agent's only handoff (the way back to the agent that routes requests), or
-   to the handoff whose topics it names; with none, a polite fallback that lists what the agent can do.
+9. Hand back. Anything else goes to the agent's only handoff when that one names no topics (the plain way back to
+   the agent that routes requests), or to the handoff whose topics it names; with none, a polite fallback that
+   lists what the agent can do. A handoff topic the agent's own tools also cover weighs like a description word.
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ from typing import Any, Literal
 from realtime_cli.local.brain_args import (
     complete_structures,
     fill_arguments,
+    fixed_values,
     missing_required,
     params_of,
     placeholder,
@@ -76,7 +82,6 @@ __all__ = ["Brain", "BrainContext", "Call", "Say", "Turn"]
 _HANDOFF_INTRO = "You're now talking to "
 _CLOSE_SCORES = 1.0
 _FILLED_BONUS = 0.5
-_FIXED_ROLES = frozenset({"enum", "number", "date", "time", "datetime", "boolean", "identifier"})
 
 
 @dataclass(frozen=True)
@@ -226,13 +231,8 @@ class Brain:
         close = [(s, i) for s, i in ranked if s >= THRESHOLD and s >= top_score - _CLOSE_SCORES and not i.is_handoff]
         if len(close) < 2:
             return ranked[0]
-
-        def filled(info: ToolInfo) -> float:
-            args = fill_arguments(info, text, tokens, self.today)
-            return sum(_FILLED_BONUS for p in params_of(info) if p.name in args and p.role in _FIXED_ROLES)
-
-        best = max(close, key=lambda pair: (pair[0] + filled(pair[1]), -pair[1].index))
-        return best
+        return max(close, key=lambda pair: (pair[0] + _FILLED_BONUS * fixed_values(pair[1], text, tokens, self.today),
+                                            -pair[1].index))
 
     def _finish(self, info: ToolInfo, args: dict[str, Any], force: bool) -> Say | Call:
         args = complete_structures(info, args)

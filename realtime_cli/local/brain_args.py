@@ -23,8 +23,8 @@ from realtime_cli.local.brain_values import (
     fill_when,
 )
 
-__all__ = ["EXTRACTORS", "Param", "complete_structures", "fill_arguments", "missing_required", "params_of",
-           "placeholder", "question_for"]
+__all__ = ["EXTRACTORS", "Param", "complete_structures", "fill_arguments", "fixed_values", "missing_required",
+           "params_of", "placeholder", "question_for"]
 
 EXTRACTORS = (fill_enums, fill_when, fill_numbers, fill_quoted, fill_identifiers, fill_examples, fill_named,
               fill_flags, fill_free_text)
@@ -40,3 +40,12 @@ def fill_arguments(
     for extract in EXTRACTORS:
         extract(state)
     return {p.name: state.args[p.name] for p in state.params if p.name in state.args and state.args[p.name] != []}
+
+
+_FIXED_ROLES = frozenset({"enum", "number", "date", "time", "datetime", "boolean", "identifier"})
+
+
+def fixed_values(info: ToolInfo, text: str, tokens: list[Token], today: date) -> int:
+    """How many of the tool's values the turn gives in a fixed form (an enum value, a number, a date, an id)."""
+    args = fill_arguments(info, text, tokens, today)
+    return sum(1 for p in params_of(info) if p.name in args and p.role in _FIXED_ROLES)
