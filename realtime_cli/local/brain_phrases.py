@@ -56,12 +56,17 @@ def _render(tokens: list[Token], span: list[int], title: bool) -> str:
 
 
 def _without_role_nouns(param: Param, tokens: list[Token], span: list[int]) -> list[int]:
-    """A name said with the noun of its role in front ("for user alice", "the town of Bath") is the name alone."""
+    """A name said with the noun of its role in front ("for user alice", "with guest Ada") is the name alone."""
     role_nouns = PLACE_WORDS | PERSON_WORDS | set(split_identifier(param.name))
     rest = list(span)
-    while len(rest) > 1 and (tokens[rest[0]].low in role_nouns or tokens[rest[0]].low == "of"):
+    while len(rest) > 1 and tokens[rest[0]].low in role_nouns:
         rest.pop(0)
     return rest
+
+
+def _is_cased(tokens: list[Token]) -> bool:
+    """Whether the turn writes some word past the first with a capital (a name), not counting "I" or day names."""
+    return any(t.text[:1].isupper() and _is_phrase_word(t) for t in tokens[1:])
 
 
 def _named_phrase(param: Param, tokens: list[Token], blocked: set[int]) -> list[int]:
@@ -74,15 +79,17 @@ def _named_phrase(param: Param, tokens: list[Token], blocked: set[int]) -> list[
         preps = ("to",)
     else:
         preps = ("in", "at", "for", "near", "around", "to", "from")
-    for prep in preps:
-        for i, token in enumerate(tokens):
-            if token.low == prep:
-                span = _phrase(tokens, i + 1, blocked)
-                if span:
+    # in a turn written with capitals (as recognizers write names), a name after its preposition is capitalized
+    for capital in (True, False) if _is_cased(tokens) else (False,):
+        for prep in preps:
+            for i, token in enumerate(tokens):
+                span = _phrase(tokens, i + 1, blocked) if token.low == prep else []
+                if span and (tokens[span[0]].text[:1].isupper() or not capital):
                     return span
     for i, token in enumerate(tokens):
         if token.text[:1].isupper() and i not in blocked and _is_phrase_word(token):
-            return _phrase(tokens, i, blocked)
+            span = _phrase(tokens, i, blocked)
+            return [j for k, j in enumerate(span) if all(tokens[m].text[:1].isupper() for m in span[: k + 1])]
     return []
 
 
@@ -129,12 +136,14 @@ def _runs(positions: list[int], tokens: list[Token], trim: frozenset[str]) -> li
 
 def _weight(run: list[int], tokens: list[Token], pointers: set[int], intent: set[int]) -> float:
     """How much a phrase looks like the value: led by a preposition ("for IBM", "of leeks"), naming what a cue
-    word is about ("apple stock"), written like a name or a code, or said after the words that named the tool."""
+    word is about ("apple stock"), written like a name or a code, said after the words that named the tool, and
+    not a clause with words like "my" inside."""
     before, after = run[0] - 1, run[-1] + 1
     weight = 1.0 if before >= 0 and tokens[before].low in _LEADS else 0.0
     weight += 1.0 if after in pointers else 0.0
     weight += 0.5 if any((i > 0 and tokens[i].text[:1].isupper()) or any(c.isdigit() for c in tokens[i].text)
                          for i in run) else 0.0
+    weight -= 0.5 if any(tokens[i].low in STOP_WORDS for i in run) else 0.0  # "top up my rabbit" is a clause
     return weight + (0.5 if intent and run[0] > max(intent) else 0.0)
 
 

@@ -21,7 +21,7 @@ from realtime_cli.local.brain_text import split_identifier, stem
 from support.brain_sessions import CONFIGS, DOMAINS, session_of
 
 TODAY = date(2025, 3, 10)  # a Monday
-NEW = ("brokerage.yaml", "nursery.yaml", "railway.yaml", "gym.yaml")
+NEW = ("brokerage.yaml", "nursery.yaml", "railway.yaml", "gym.yaml", "vet.yaml")
 
 
 def _decide(domain: str, agent: str | None, *turns: Turn | str) -> Say | Call:
@@ -120,6 +120,21 @@ HELD_OUT = [  # written after the brain was changed for the cases above, and run
     ("gym.yaml", None, "I want a meal plan to bulk up", "transfer_to_nutrition_coach", {}),
     ("gym.yaml", "nutrition", "maintain plan, four meals a day", "meal_plan", {"goal": "maintain", "meals_per_day": 4}),
 ]
+VET = [  # a fifth domain, written after all the brain changes above and run once as it is
+    ("vet.yaml", None, "my dog Rex needs a check up on thursday at 4 pm", "vet_visit",
+     {"pet_name": "Rex", "species": "dog", "visit_day": "2025-03-13", "visit_hour": "16:00"}),
+    ("vet.yaml", None, "can Bella the cat be seen tomorrow morning", "vet_visit",
+     {"pet_name": "Bella", "species": "cat", "visit_day": "2025-03-11", "visit_hour": "09:00"}),
+    ("vet.yaml", None, "is Rex up to date on his vaccinations", "vaccination_record", {"pet_name": "Rex"}),
+    ("vet.yaml", None, "I need a refill of 30 doses of carprofen", "prescription_refill",
+     {"medicine": "carprofen", "doses": 30}),
+    ("vet.yaml", None, "show me the vaccination history for Milo", "vaccination_record", {"pet_name": "Milo"}),
+    ("vet.yaml", None, "top up my rabbit's medicine, two doses of metacam", "prescription_refill",
+     {"medicine": "metacam", "doses": 2}),
+    ("vet.yaml", None, "my puppy ate chocolate and is having a seizure", "transfer_to_emergency_nurse", {}),
+    ("vet.yaml", "nurse", "urgent case of vomiting", "triage", {"symptom": "vomiting", "urgency": "urgent"}),
+    ("vet.yaml", "nurse", "can I book a vet visit for next week", "transfer_to_clinic_reception", {}),
+]
 KNOWN_MISSES: dict[str, str] = {
     "what's tesla going for right now": "no word of it is the tool's; 'going for' means a price only in an example",
     "I'm after some foxgloves, got any?": "nothing names stock or a plant; the brain cannot know a foxglove is one",
@@ -135,7 +150,7 @@ def _case(domain: str, agent: str | None, text: str, name: str, arguments: dict[
     return pytest.param(domain, agent, text, name, arguments, marks=marks, id=f"{domain[:-5]}: {text}")
 
 
-@pytest.mark.parametrize(("domain", "agent", "text", "name", "arguments"), [_case(*c) for c in CALLS + HELD_OUT])
+@pytest.mark.parametrize(("domain", "agent", "text", "name", "arguments"), [_case(*c) for c in CALLS + HELD_OUT + VET])
 def test_unseen_requests_call_the_right_tool_with_the_right_arguments(
     domain: str, agent: str | None, text: str, name: str, arguments: dict[str, Any]
 ) -> None:
@@ -174,6 +189,8 @@ FOLLOW_UPS = [
      {"destination": "Porthallow", "travellers": 1, "fare_class": "standard"}),
     ("gym.yaml", "enrol me in pilates on thursday", "start_hour", "6:30 pm", "enrol_class",
      {"workout": "pilates", "class_day": "2025-03-13", "start_hour": "18:30"}),
+    ("vet.yaml", "please fit in my cat Luna", "visit_day", "wednesday", "vet_visit",
+     {"pet_name": "Luna", "species": "cat", "visit_day": "2025-03-12"}),
 ]
 
 
@@ -197,6 +214,7 @@ MISSES = [
     ("nursery.yaml", "plant_stock", {"species": "orchids"}),
     ("railway.yaml", "next_departure", {"destination": "Atlantis"}),
     ("gym.yaml", "trainer_profile", {"trainer_name": "Bob"}),
+    ("vet.yaml", "vaccination_record", {"pet_name": "Ghost"}),
 ]
 
 
