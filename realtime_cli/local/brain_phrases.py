@@ -40,7 +40,7 @@ def _phrase(tokens: list[Token], start: int, blocked: set[int]) -> list[int]:
         start += 1
     span = []
     for j in range(start, min(len(tokens), start + 4)):
-        if j in blocked or not _is_phrase_word(tokens[j]):
+        if j in blocked or not _is_phrase_word(tokens[j]) or (j > start and _is_verb(tokens, j)):
             break
         span.append(j)
     return span
@@ -71,19 +71,19 @@ def _is_cased(tokens: list[Token]) -> bool:
 
 def _named_phrase(param: Param, tokens: list[Token], blocked: set[int]) -> list[int]:
     name_words = set(split_identifier(param.name))
-    if param.role == "person":
-        preps: tuple[str, ...] = ("named", "called", "with", "for", "to", "is")
+    if param.role == "person":  # "named"/"called" first, then whichever of the others comes first
+        preps: tuple[frozenset[str], ...] = (word_set("named called"), word_set("with for to is"))
     elif name_words & _ORIGIN_WORDS:
-        preps = ("from",)
+        preps = (word_set("from"),)
     elif name_words & _DESTINATION_WORDS:
-        preps = ("to",)
+        preps = (word_set("to"),)
     else:
-        preps = ("in", "at", "for", "near", "around", "to", "from")
+        preps = tuple(word_set(w) for w in ("in", "at", "for", "near", "around", "to", "from"))
     # in a turn written with capitals (as recognizers write names), a name after its preposition is capitalized
     for capital in (True, False) if _is_cased(tokens) else (False,):
-        for prep in preps:
+        for group in preps:
             for i, token in enumerate(tokens):
-                span = _phrase(tokens, i + 1, blocked) if token.low == prep else []
+                span = _phrase(tokens, i + 1, blocked) if token.low in group else []
                 if span and (tokens[span[0]].text[:1].isupper() or not capital):
                     return span
     for i, token in enumerate(tokens):
@@ -108,13 +108,15 @@ def _cues(info: ToolInfo, target: Param | None) -> set[str]:
 
 
 _DETERMINERS = word_set("a an the my your our his her their this that these those some any of")
+_VERB_STEMS = frozenset(stem(v) for v in COMMON_VERBS)
 _LEADS = word_set("for of about on with called named in at from to")
 
 
 def _is_verb(tokens: list[Token], i: int) -> bool:
     """An everyday verb ("keep", "come", "pay", "trading") not used as a noun ("the ring", "my plant")."""
     low = tokens[i].low
-    verb = low in COMMON_VERBS or (len(low) > 5 and low.endswith("ing") and low not in WHEN_WORDS)
+    verb = low in COMMON_VERBS or tokens[i].stem in _VERB_STEMS or (
+        len(low) > 5 and low.endswith("ing") and low not in WHEN_WORDS)
     return verb and not (i > 0 and tokens[i - 1].low in _DETERMINERS)
 
 

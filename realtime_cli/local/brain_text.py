@@ -14,7 +14,7 @@ from typing import Any
 
 _TOKEN = re.compile(
     r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{1,2}:\d{2}"
-    r"|(?:[A-Za-z]+\d|\d+[A-Z]+(?![a-z]))[A-Za-z0-9]*"  # codes mixing letters and digits: "2L47", "BS7", "8QT"
+    r"|(?:[A-Za-z]+\d|\d+[A-Z]+(?![a-z])|\d+[a-z]+\d)[A-Za-z0-9]*"  # codes: "2L47", "BS7", "8QT", "1f20"
     r"|\d+(?:\.\d+)?(?:st|nd|rd|th)?|[A-Za-z]+(?:'[A-Za-z]+)?"
 )
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -70,9 +70,13 @@ def split_identifier(name: str) -> list[str]:
     return [part.lower() for chunk in re.split(r"[^A-Za-z0-9]+", name) for part in _CAMEL.split(chunk) if part]
 
 
+_CODE = re.compile(r"(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Z0-9]+|[a-z]+\d[a-z0-9]*")
+
+
 def words(text: str) -> list[str]:
-    """Lowercase words of free text, identifiers split."""
-    return [w for chunk in re.findall(r"[A-Za-z0-9_]+", text) for w in split_identifier(chunk)]
+    """Lowercase words of free text, identifiers split; codes that mix letters and digits ("8QT") stay whole."""
+    return [w for chunk in re.findall(r"[A-Za-z0-9_]+", text)
+            for w in ([chunk.lower()] if _CODE.fullmatch(chunk) else split_identifier(chunk))]
 
 
 def stem(word: str) -> str:

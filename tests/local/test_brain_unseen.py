@@ -159,6 +159,20 @@ def test_unseen_requests_call_the_right_tool_with_the_right_arguments(
     assert (decision.name, json.loads(decision.arguments)) == (name, arguments)
 
 
+def _folded(arguments: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.lower() if isinstance(v, str) else v for k, v in arguments.items()}
+
+
+@pytest.mark.parametrize(("domain", "agent", "text", "name", "arguments"), [_case(*c) for c in CALLS + HELD_OUT + VET])
+def test_the_same_requests_written_in_lowercase(
+    domain: str, agent: str | None, text: str, name: str, arguments: dict[str, Any]
+) -> None:
+    """A recognizer or a typist may write no capitals: names and codes must still be found without them."""
+    decision = _decide(domain, agent, text.lower())
+    assert isinstance(decision, Call), decision
+    assert (decision.name, _folded(json.loads(decision.arguments))) == (name, _folded(arguments))
+
+
 HANDOFFS = [
     ("brokerage.yaml", None, "I want advice on diversification for my retirement", "transfer_to_portfolio_advisor"),
     ("brokerage.yaml", "advisor", "sell 10 shares of IBM for me", "transfer_to_dealing_desk"),
