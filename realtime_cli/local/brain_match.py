@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
+from realtime_cli.local.brain_shapes import example_shapes, fits
 from realtime_cli.local.brain_text import (
     GENERIC_VERBS,
     STOP_WORDS,
@@ -38,6 +39,9 @@ SYNONYM_FACTOR = 0.7
 ACTION_BONUS = 0.25
 """Added when the turn uses the verb a tool's description opens with ("Repot a plant…"): the action the user asks
 for outweighs an object it merely mentions ("repot the fern I bought" → repot_plant, not buy_plant)."""
+SHAPE_WEIGHT = 2.0
+"""Added when the turn is said like one of the tool's examples with another value in its gap ("what's tesla going
+for" like "what is NVDA going for")."""
 THRESHOLD = 2.0
 """A tool is called unprompted only when its score reaches this: one name word, or a synonym of one."""
 
@@ -226,6 +230,8 @@ def score(info: ToolInfo, tokens: list[Token]) -> float:
     two words the tool writes as one count as that one word."""
     seen = {t.stem for t in tokens if is_content(t)} | _compounds(info, tokens)
     total = sum(_match(s, info.terms) for s in sorted(seen))
+    shapes = example_shapes(tool_examples(str(info.spec.get("description") or "")))
+    total += SHAPE_WEIGHT if any(fits(shape, tokens) for shape in shapes) else 0.0
     return total + ACTION_BONUS if total and info.action in seen else total
 
 

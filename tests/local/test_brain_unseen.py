@@ -17,7 +17,8 @@ import pytest
 
 from realtime_cli.cli.agent_config import load_agent_config
 from realtime_cli.local.brain import Brain, BrainContext, Call, Say, Turn
-from realtime_cli.local.brain_text import split_identifier, stem
+from realtime_cli.local.brain_shapes import GAP, example_shapes, fits
+from realtime_cli.local.brain_text import split_identifier, stem, tokenize
 from support.brain_sessions import CONFIGS, DOMAINS, session_of
 
 TODAY = date(2025, 3, 10)  # a Monday
@@ -136,7 +137,6 @@ VET = [  # a fifth domain, written after all the brain changes above and run onc
     ("vet.yaml", "nurse", "can I book a vet visit for next week", "transfer_to_clinic_reception", {}),
 ]
 KNOWN_MISSES: dict[str, str] = {
-    "what's tesla going for right now": "no word of it is the tool's; 'going for' means a price only in an example",
     "I'm after some foxgloves, got any?": "nothing names stock or a plant; the brain cannot know a foxglove is one",
     "can you come to BS7 8QT on wednesday": "'come' is not 'visit': the designer hands the turn back",
     "I need to get to Millbrook on saturday after 9 am": "'get to' a place names no tool word (train, departure)",
@@ -249,6 +249,14 @@ def test_a_tool_that_reports_a_miss_is_read_back_as_the_answer(domain: str, name
 def test_the_issue_example_fills_the_ticker_with_the_company_not_the_verb() -> None:
     decision = _decide("brokerage.yaml", None, "how much is apple stock trading at")
     assert isinstance(decision, Call) and json.loads(decision.arguments) == {"ticker": "apple"}
+
+
+def test_an_example_shape_takes_another_value_but_not_another_request() -> None:
+    shapes = example_shapes(["what is NVDA going for", "how much is apple stock trading at"])
+    assert shapes == [("what", "is", GAP, "going", "for")]  # only an example with a written value has a gap
+    assert fits(shapes[0], tokenize("what's tesla going for right now"))
+    assert not fits(shapes[0], tokenize("what is this going for"))  # no word left for the gap
+    assert not fits(shapes[0], tokenize("what is the status of my order"))
 
 
 def _names(path: Any) -> set[str]:
