@@ -28,9 +28,10 @@ RULES (checked in this order; the same input always gives the same output)
    ("The kind of soil: loam, clay, sand or peat.") 2, parameter names 1.5, descriptions 1, synonyms x0.7,
    generic verbs like "get" (and a leading verb like the "process" of ``process_return``) 0.5, plus 0.25 when the turn
    uses the verb the tool's description opens with ("Repot a plant…"); codes and names inside examples 0.5; two
-   spoken words a tool writes as one count as that word ("check out"). A score of 2 or more calls the best tool;
-   local tools within 1 of it are re-ranked by +0.5 per fixed-form value (enum, number, date, id) the turn gives
-   them; ties go to the earlier declaration. Handoffs are tools named ``transfer_to_<target>``; a
+   spoken words a tool writes as one count as that word ("check out"); +2 when the turn is said like an example
+   with another value in its gap ("what's tesla going for" ~ "what is NVDA going for"). A score of 2 or more calls
+   the best tool; local tools within 1 of it are re-ranked by +0.5 per fixed-form value (enum, number, date, id)
+   the turn gives them; ties go to the earlier declaration. Handoffs are tools named ``transfer_to_<target>``; a
    request to be put through to someone ("transfer me to the plant doctor", or "I need a plant doctor" when
    no tool fits) goes to the best available handoff even if its target is not the one named, never to an
    unrelated tool. Arguments come from the schema: enums and description examples by value words, numbers from
