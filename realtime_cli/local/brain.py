@@ -60,7 +60,7 @@ from typing import Any, Literal
 from realtime_cli.local.brain_args import (
     complete_structures,
     fill_arguments,
-    fixed_values,
+    fit,
     missing_required,
     params_of,
     placeholder,
@@ -225,14 +225,15 @@ class Brain:
     def _best_filled(self, ranked: list[tuple[float, ToolInfo]], text: str, tokens: list[Token]) -> tuple[float,
                                                                                                      ToolInfo]:
         """Among tools that score nearly alike, the one the turn gives the most fixed-form values for (an enum
-        value, a number, a date, an id): "sell 40 shares of NVDA" places a trade rather than quoting a price."""
+        value, a number, a date, an id) and leaves the fewest required ones missing: "sell 40 shares of NVDA"
+        places a trade rather than quoting a price."""
         top_score, top = ranked[0]
         if top.is_handoff:  # a handoff takes no values: the request's topic alone decides for it
             return ranked[0]
         close = [(s, i) for s, i in ranked if s >= THRESHOLD and s >= top_score - _CLOSE_SCORES and not i.is_handoff]
         if len(close) < 2:
             return ranked[0]
-        return max(close, key=lambda pair: (pair[0] + _FILLED_BONUS * fixed_values(pair[1], text, tokens, self.today),
+        return max(close, key=lambda pair: (pair[0] + _FILLED_BONUS * fit(pair[1], text, tokens, self.today),
                                             -pair[1].index))
 
     def _finish(self, info: ToolInfo, args: dict[str, Any], force: bool) -> Say | Call:

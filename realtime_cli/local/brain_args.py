@@ -23,7 +23,7 @@ from realtime_cli.local.brain_values import (
     fill_when,
 )
 
-__all__ = ["EXTRACTORS", "Param", "complete_structures", "fill_arguments", "fixed_values", "missing_required",
+__all__ = ["EXTRACTORS", "Param", "complete_structures", "fill_arguments", "fit", "missing_required",
            "params_of", "placeholder", "question_for"]
 
 EXTRACTORS = (fill_enums, fill_when, fill_numbers, fill_quoted, fill_identifiers, fill_examples, fill_named,
@@ -45,7 +45,9 @@ def fill_arguments(
 _FIXED_ROLES = frozenset({"enum", "number", "date", "time", "datetime", "boolean", "identifier"})
 
 
-def fixed_values(info: ToolInfo, text: str, tokens: list[Token], today: date) -> int:
-    """How many of the tool's values the turn gives in a fixed form (an enum value, a number, a date, an id)."""
-    args = fill_arguments(info, text, tokens, today)
-    return sum(1 for p in params_of(info) if p.name in args and p.role in _FIXED_ROLES)
+def fit(info: ToolInfo, text: str, tokens: list[Token], today: date) -> int:
+    """How well the turn completes a call of the tool: one per value it gives in a fixed form (an enum value, a
+    number, a date, an id), less one per required value it leaves missing."""
+    args = complete_structures(info, fill_arguments(info, text, tokens, today))
+    given = sum(1 for p in params_of(info) if p.name in args and p.role in _FIXED_ROLES)
+    return given - len(missing_required(info, args))

@@ -19,6 +19,7 @@ from realtime_cli.local.brain_text import (
     Token,
     description_examples,
     is_content,
+    is_number_word,
     split_identifier,
     stem,
     synonym_groups,
@@ -227,8 +228,10 @@ def _compounds(info: ToolInfo, tokens: list[Token]) -> set[str]:
 
 def score(info: ToolInfo, tokens: list[Token]) -> float:
     """Sum over the distinct content words of a turn of their best match (exact or synonym) in the tool's terms;
-    two words the tool writes as one count as that one word."""
+    two words the tool writes as one count as that one word, and a number word that is an enum value ("first")
+    counts too."""
     seen = {t.stem for t in tokens if is_content(t)} | _compounds(info, tokens)
+    seen |= {t.stem for t in tokens if is_number_word(t.low) and info.terms.get(t.stem, 0.0) >= ENUM_WEIGHT}
     total = sum(_match(s, info.terms) for s in sorted(seen))
     shapes = example_shapes(tool_examples(str(info.spec.get("description") or "")))
     total += SHAPE_WEIGHT if any(fits(shape, tokens) for shape in shapes) else 0.0

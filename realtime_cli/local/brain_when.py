@@ -68,7 +68,7 @@ def _written_date(tokens: list[Token], i: int, today: date) -> object:
 
 
 def _relative_date(tokens: list[Token], i: int, today: date) -> object:
-    """today, tomorrow, the day after tomorrow, next week, in three days / a week."""
+    """today, this evening, tomorrow, the day after tomorrow, next week, in three days / a week."""
     low = tokens[i].low
     nxt = tokens[i + 1].low if i + 1 < len(tokens) else ""
     if low == "day" and nxt == "after" and i + 2 < len(tokens) and tokens[i + 2].low == "tomorrow":
@@ -76,6 +76,8 @@ def _relative_date(tokens: list[Token], i: int, today: date) -> object:
     simple = {"today": 0, "tonight": 0, "tomorrow": 1, "yesterday": -1}
     if low in simple:
         return today + timedelta(days=simple[low]), i + 1
+    if low == "this" and nxt in _DAY_PARTS:  # "this evening" is today
+        return today, i + 2
     if low == "next" and nxt == "week":
         return today + timedelta(days=7), i + 2
     if low != "in":

@@ -153,7 +153,8 @@ def test_other_tool_types_and_unnamed_specs_are_ignored() -> None:
 # --- argument filling -----------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("today", "2025-03-10"), ("tomorrow", "2025-03-11"), ("the day after tomorrow", "2025-03-12"),
+    ("today", "2025-03-10"), ("this evening", "2025-03-10"), ("tomorrow", "2025-03-11"),
+    ("the day after tomorrow", "2025-03-12"),
     ("on friday", "2025-03-14"), ("next monday", "2025-03-17"), ("monday", "2025-03-17"),
     ("March 3rd", "2026-03-03"), ("march twenty first", "2025-03-21"), ("the 3rd of april", "2025-04-03"),
     ("3/14", "2025-03-14"), ("14/3", "2025-03-14"), ("2025-12-25", "2025-12-25"), ("in two weeks", "2025-03-24"),

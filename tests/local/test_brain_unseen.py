@@ -136,6 +136,24 @@ VET = [  # a fifth domain, written after all the brain changes above and run onc
     ("vet.yaml", "nurse", "urgent case of vomiting", "triage", {"symptom": "vomiting", "urgency": "urgent"}),
     ("vet.yaml", "nurse", "can I book a vet visit for next week", "transfer_to_clinic_reception", {}),
 ]
+LAST = [  # written last, after every brain change in this file's history, and run once as they are
+    ("brokerage.yaml", None, "Could you check what Nvidia is trading at on the Nasdaq?", "share_price",
+     {"ticker": "Nvidia", "exchange": "nasdaq"}),
+    ("brokerage.yaml", None, "Sell thirty of my IBM shares.", "place_trade", {"ticker": "IBM", "side": "sell", "shares": 30}),
+    ("nursery.yaml", None, "Do you have any rosemary plants at the moment?", "plant_stock", {"species": "rosemary"}),
+    ("nursery.yaml", None, "Please put aside six trays of runner beans for Friday.", "hold_seedlings",
+     {"variety": "runner beans", "trays": 6, "pickup_day": "2025-03-14"}),
+    ("railway.yaml", None, "Is there a train to Ashford this evening?", "next_departure",
+     {"destination": "Ashford", "travel_day": "2025-03-10", "leave_hour": "18:00"}),
+    ("railway.yaml", None, "I'd like two singles to Dunmore in first class.", "rail_ticket",
+     {"destination": "Dunmore", "travellers": 2, "fare_class": "first"}),
+    ("gym.yaml", None, "Can you book me onto the Saturday yoga class at 9am?", "enrol_class",
+     {"workout": "yoga", "class_day": "2025-03-15", "start_hour": "09:00"}),
+    ("gym.yaml", None, "I'm injured, could you pause my membership for four weeks?", "pause_membership", {"weeks": 4}),
+    ("vet.yaml", None, "My rabbit Thumper needs to see a vet on Friday at 11.", "vet_visit",
+     {"pet_name": "Thumper", "species": "rabbit", "visit_day": "2025-03-14", "visit_hour": "11:00"}),
+    ("vet.yaml", None, "Our dog swallowed some rat poison!", "transfer_to_emergency_nurse", {}),
+]
 KNOWN_MISSES: dict[str, str] = {
     "I'm after some foxgloves, got any?": "nothing names stock or a plant; the brain cannot know a foxglove is one",
     "can you come to BS7 8QT on wednesday": "'come' is not 'visit': the designer hands the turn back",
@@ -150,7 +168,7 @@ def _case(domain: str, agent: str | None, text: str, name: str, arguments: dict[
     return pytest.param(domain, agent, text, name, arguments, marks=marks, id=f"{domain[:-5]}: {text}")
 
 
-@pytest.mark.parametrize(("domain", "agent", "text", "name", "arguments"), [_case(*c) for c in CALLS + HELD_OUT + VET])
+@pytest.mark.parametrize(("domain", "agent", "text", "name", "arguments"), [_case(*c) for c in CALLS + HELD_OUT + VET + LAST])
 def test_unseen_requests_call_the_right_tool_with_the_right_arguments(
     domain: str, agent: str | None, text: str, name: str, arguments: dict[str, Any]
 ) -> None:
@@ -163,7 +181,7 @@ def _folded(arguments: dict[str, Any]) -> dict[str, Any]:
     return {k: v.lower() if isinstance(v, str) else v for k, v in arguments.items()}
 
 
-@pytest.mark.parametrize(("domain", "agent", "text", "name", "arguments"), [_case(*c) for c in CALLS + HELD_OUT + VET])
+@pytest.mark.parametrize(("domain", "agent", "text", "name", "arguments"), [_case(*c) for c in CALLS + HELD_OUT + VET + LAST])
 def test_the_same_requests_written_in_lowercase(
     domain: str, agent: str | None, text: str, name: str, arguments: dict[str, Any]
 ) -> None:
