@@ -1,10 +1,6 @@
-"""The rule brain on four agents it has never seen (tests/local/domains: a share-dealing desk, a plant nursery, a
-railway enquiry line, a gym), loaded through their YAML as the engine sees them, with utterances written for these
-tests and never tuned into the brain. Each domain has tools, enums, numbers, dates, a handoff, a follow-up question
-for a missing required argument and a tool miss read back as an answer.
-
-The utterances the brain gets wrong stay here as strict xfails, so the share right is read off the test run.
-"""
+"""The rule brain on five agents it has never seen (tests/local/domains: a share-dealing desk, a plant nursery, a
+railway enquiry line, a gym, a veterinary clinic), loaded through their YAML as the engine sees them; the misses stay
+as strict xfails, so the share right is read off the test run."""
 
 from __future__ import annotations
 
