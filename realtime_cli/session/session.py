@@ -60,6 +60,7 @@ class RealtimeSession:
                                 interrupt_on_speech=td is None or td.interrupt_response is not False)
         self._tracker: RealtimePlaybackTracker | None = model_config.get("playback_tracker")
         self._ended = False
+        self._gave_up = False
         self._port = _Port(self)
         self._tools = ToolRunner(self._port)
         self._guardrails = GuardrailRunner(self._port, run_config.guardrails_settings.debounce_text_length)
@@ -276,10 +277,12 @@ class RealtimeSession:
             await self._perform(core.connection_restored())
             return
         if event.status == "failed":
+            self._gave_up = True
             self._emit_error("reconnect_failed", event.message)
             self._emit(ev.RealtimeConnectionStatus("failed", self._info, detail))
             return
-        if event.status == "error" or event.code not in (names.CLOSE_NORMAL, names.CLOSE_GOING_AWAY, None):
+        abnormal = event.code not in (names.CLOSE_NORMAL, names.CLOSE_GOING_AWAY, None)
+        if event.status == "error" or (abnormal and not self._gave_up):  # a give-up was reported just before
             reason = event.message or event.reason or "connection lost"
             self._emit_error("connection_closed", f"The realtime connection closed abnormally ({event.code}): {reason}")
         self._emit(ev.RealtimeConnectionStatus("closed", self._info, {"code": event.code, "reason": event.reason}))
