@@ -54,6 +54,8 @@ class ClientCore:
         self._seen_calls: set[str] = set()
         self._owed: dict[str, str] = {}  # call_id -> tool name: calls whose output has not been sent yet
         self._resume = False  # a drop cut a response short: ask again once reconnected
+        self._awaiting: dict[str, str] = {}  # call_id -> tool name: calls waiting for the user's approval
+        self._always: dict[str, bool] = {}  # tool name -> the answer given with `always`
 
     # --- queries -------------------------------------------------------------------------------------------
 
@@ -149,6 +151,28 @@ class ClientCore:
         elif "voice" in session_config:
             session_config["voice"] = self.voice
         return session_config
+
+    def approval(self, call_id: str, tool_name: str) -> bool | None:
+        """A call needs approval: the standing answer for its tool (given earlier with `always`), or None when the
+        user must be asked (the call then waits for `resolve_approval`)."""
+        if tool_name in self._always:
+            return self._always[tool_name]
+        self._awaiting[call_id] = tool_name
+        return None
+
+    def resolve_approval(self, call_id: str, approved: bool, *, always: bool = False) -> bool:
+        """The user's answer; with `always`, later calls of the same tool get it too. False when no call with
+        that id waits (unknown, or already answered)."""
+        tool_name = self._awaiting.pop(call_id, None)
+        if tool_name is None:
+            return False
+        if always:
+            self._always[tool_name] = approved
+        return True
+
+    @property
+    def awaiting_approval(self) -> frozenset[str]:
+        return frozenset(self._awaiting)
 
     # --- connection news -----------------------------------------------------------------------------------
 

@@ -38,8 +38,7 @@ class ToolRunner:
     def __init__(self, session: SessionHost) -> None:
         self._session = session
         self._tasks: set[asyncio.Task[None]] = set()
-        self._approvals: dict[str, tuple[str, asyncio.Future[bool]]] = {}
-        self._always: dict[str, bool] = {}
+        self._approvals: dict[str, asyncio.Future[bool]] = {}  # calls the user is asked about
         self._rejections: dict[str, str] = {}
         self._closing = False  # set by cancel_all: only then does a CancelledError end a tool task
 
@@ -164,11 +163,12 @@ class ToolRunner:
         return format_tool_error(name, str(exc))
 
     async def _approved(self, tool: FunctionTool, call_id: str, arguments: str) -> bool:
-        if tool.name in self._always:
-            return self._always[tool.name]
         session = self._session
+        standing = session.approval(call_id, tool.name)
+        if standing is not None:
+            return standing
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._approvals[call_id] = (tool.name, future)
+        self._approvals[call_id] = future
         session.emit(ev.RealtimeToolApprovalRequired(agent=session.current_agent, tool=tool, arguments=arguments,
                                                      call_id=call_id, info=session.info))
         try:
@@ -177,21 +177,18 @@ class ToolRunner:
             self._approvals.pop(call_id, None)
         return decision
 
-    def resolve_approval(self, call_id: str, approved: bool, always: bool, message: str | None = None) -> None:
-        """Answer a pending approval; with `always`, later calls of the same tool get the same answer."""
-        pending = self._approvals.get(call_id)
-        if pending is None or pending[1].done():
+    def answer(self, call_id: str, approved: bool, message: str | None = None) -> None:
+        """Wake the call waiting for this answer (the core has recorded it)."""
+        future = self._approvals.get(call_id)
+        if future is None or future.done():
             return
         if message:
             self._rejections[call_id] = message
-        tool_name, future = pending
-        if always:
-            self._always[tool_name] = approved
         future.set_result(approved)
 
     async def cancel_all(self) -> None:
         self._closing = True
-        for _name, future in self._approvals.values():
+        for future in self._approvals.values():
             if not future.done():
                 future.cancel()
         tasks = list(self._tasks)

@@ -145,12 +145,15 @@ class RealtimeSession:
         await self._send(ce.session_update(await self._session_config(agent)))
 
     async def approve_tool_call(self, call_id: str, *, always: bool = False) -> None:
-        self._tools.resolve_approval(call_id, True, always)
+        """Let a pending call run; with `always`, later calls of the same tool run without asking."""
+        if self._core.resolve_approval(call_id, True, always=always):
+            self._tools.answer(call_id, True)
 
     async def reject_tool_call(self, call_id: str, *, always: bool = False,
                                rejection_message: str | None = None) -> None:
         """Refuse a pending call; the model gets `rejection_message` (or a default) as the tool's output."""
-        self._tools.resolve_approval(call_id, False, always, rejection_message)
+        if self._core.resolve_approval(call_id, False, always=always):
+            self._tools.answer(call_id, False, rejection_message)
 
     async def close(self) -> None:
         """Close the connection and end the event stream."""
@@ -435,6 +438,9 @@ class _Port:
 
     def tool_error_formatter(self) -> Any:
         return self._s._run_config.tool_error_formatter
+
+    def approval(self, call_id: str, tool_name: str) -> bool | None:
+        return self._s._core.approval(call_id, tool_name)
 
     async def tool_output(self, call_id: str, output: str) -> bool:
         """Send a call's output and ask for the response that uses it; False when the connection is gone."""

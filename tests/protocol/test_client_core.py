@@ -292,3 +292,15 @@ def test_an_unusable_audio_delta_is_a_client_error_not_a_crash() -> None:
     missing = core.on_audio_delta({"delta": encode_audio(b"\x00\x00")}, 0.0)
     assert isinstance(missing, ClientError)
     assert core.ledger.current_item_id is None  # nothing was counted as received
+
+
+def test_approvals_are_asked_once_per_call_and_always_answers_later_calls_of_the_tool() -> None:
+    core = ClientCore()
+    assert core.approval("call_1", "delete_account") is None  # ask the user
+    assert core.awaiting_approval == {"call_1"}
+    assert core.resolve_approval("call_1", False, always=True)
+    assert not core.resolve_approval("call_1", True)  # answered already: a second answer changes nothing
+    assert core.approval("call_2", "delete_account") is False  # the standing answer, nobody is asked
+    assert core.approval("call_3", "send_email") is None  # another tool still asks
+    assert not core.resolve_approval("call_unknown", True)
+    assert core.resolve_approval("call_3", True) and core.approval("call_4", "send_email") is None
