@@ -5,39 +5,36 @@ the effects it returns (sends, session events, tool and guardrail tasks), and ke
 from __future__ import annotations
 
 import contextlib
-import logging
 import time
 from typing import Any, cast
 
 from ..protocol import client_events as ce
 from ..protocol import core_effects as fx
 from ..protocol import names
-from ..protocol.client_core import ClientCore, PlaybackPosition
+from ..protocol.client_core import PlaybackPosition
 from ..protocol.errors import RealtimeConnectionError
-from ..protocol.model_events import RealtimeModelAudioEvent, RealtimeModelRawServerEvent
 from ..protocol.model_inputs import SendTranslator
 from ..protocol.playback import RealtimePlaybackTracker
 from ..protocol.secret import Secret
 from ..protocol.server_events import AttrDict, ServerEvent
-from ..protocol.state import heard_text
 from ..transport.model import ConnectionEvent, RealtimeModel, RealtimeModelConfig, RealtimeModelEvent
 from . import events as ev
+from ._dispatch import ServerEventHandlers
 from ._guardrail_runner import GuardrailRunner
+from ._history_feed import HistoryFeed
 from ._tool_runner import ToolRunner
 from ._typed_model import initial_settings, on_model_event
 from .agent import RealtimeAgent
-from .config import AgentSpec, ModelSettings, RunConfigModel, build_session_config
+from .config import AgentSpec, ModelSettings, RunConfigModel, build_session_config, client_core
 from .context import RunContextWrapper
 from .event_buffer import EventBuffer
 from .handoffs import enabled_handoffs
-from .items import History, RealtimeItem, item_from_wire
-
-logger = logging.getLogger("realtime_cli.session")
+from .items import RealtimeItem
 
 _END = object()
 
 
-class RealtimeSession:
+class RealtimeSession(ServerEventHandlers):
     """A live conversation with a realtime model.
 
     Use `async with session:` to connect (it sends the session configuration), then `async for event in session`
@@ -54,10 +51,8 @@ class RealtimeSession:
         self._run_config = run_config
         self._settings = settings
         self._queue = EventBuffer()
-        self._history = History()
-        td = settings.turn_detection
-        self._core = ClientCore(settings_format(settings), manual_turns=manual_turns(settings),
-                                interrupt_on_speech=td is None or td.interrupt_response is not False)
+        self._history = HistoryFeed(self._emit, self._info)
+        self._core = client_core(settings)
         self._tracker: RealtimePlaybackTracker | None = model_config.get("playback_tracker")
         self._ended = False
         self._gave_up = False
@@ -198,7 +193,7 @@ class RealtimeSession:
                 if self._tracker is not None:
                     self._tracker.on_interrupted()
             elif kind is fx.Truncated:
-                self._truncate_history(cast(fx.Truncated, effect))
+                self._history.truncate(cast(fx.Truncated, effect))
             elif kind is fx.ResponseStarted:
                 self._guardrails.start_response(cast(fx.ResponseStarted, effect).response_id)
                 self._emit(ev.RealtimeAgentStartEvent(agent=self._agent, info=self._info))
@@ -213,13 +208,6 @@ class RealtimeSession:
             elif kind is fx.RunToolCall:
                 await self._tools.run(cast(fx.RunToolCall, effect))
         return True
-
-    def _truncate_history(self, cut: fx.Truncated) -> None:
-        item = self._history.get(cut.item_id)
-        if item is not None:
-            self._history.truncate(cut.item_id, heard_text(getattr(item, "text", ""), cut.audio_end_ms,
-                                                           cut.received_ms))
-            self._emit(ev.RealtimeHistoryUpdated(history=self.history, info=self._info))
 
     def _playback(self) -> PlaybackPosition | None:
         if self._tracker is None:
@@ -294,107 +282,6 @@ class RealtimeSession:
         self._guardrails.cancel_all()
         self._queue.put(_END)
 
-    # --- server events ---------------------------------------------------------------------------------------
-
-    async def _on_server_event(self, event: ServerEvent, *, surface: bool = True) -> None:
-        """Act on one server event; `surface` yields it too (as a raw_model_event answering to its wire type)."""
-        kind = event.kind
-        if self._core.drops(kind, event.data):
-            return  # late output of a cancelled response: never surfaces, never plays
-        if surface:
-            raw_type = ev.RAW_MODEL_EVENT if kind == names.ERROR else ev.raw_type_for(event.type)
-            self._emit(ev.RealtimeRawModelEvent(RealtimeModelRawServerEvent(event.data), self._info, raw_type, event))
-        if kind == names.ERROR:
-            for effect in self._core.on_error(event.data):
-                if isinstance(effect, fx.ServerError):
-                    self._emit(ev.RealtimeError(error=effect.error, info=self._info, raw=event))
-            return
-        handler = _HANDLERS.get(kind)
-        if handler is not None:
-            try:
-                await handler(self, event)
-            except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
-                # a server event with fields of the wrong shape costs that event, never the session
-                logger.debug("unusable %s event: %r", kind, exc)
-                self._emit_error("invalid_server_event", f"Ignored a malformed {kind} event from the server: {exc}")
-
-    async def _on_response_created(self, event: ServerEvent) -> None:
-        await self._perform([self._core.on_response_created(event.data)])
-
-    async def _on_response_done(self, event: ServerEvent) -> None:
-        await self._perform(self._core.on_response_done(event.data))
-
-    async def _on_audio_delta(self, event: ServerEvent) -> None:
-        out = self._core.on_audio_delta(event.data, time.monotonic())
-        if type(out) is fx.AudioChunk:
-            audio = RealtimeModelAudioEvent(out.pcm, out.response_id, out.item_id, out.content_index)
-            self._queue.put(ev.RealtimeAudio(audio, out.item_id, out.content_index, self._info))
-        else:
-            await self._perform([out])
-
-    async def _on_audio_done(self, event: ServerEvent) -> None:
-        data = event.data
-        index = data.get("content_index")
-        self._emit(ev.RealtimeAudioEnd(item_id=str(data.get("item_id", "")),
-                                       content_index=index if isinstance(index, int) else 0, info=self._info))
-
-    async def _on_text_delta(self, event: ServerEvent) -> None:
-        data = event.data
-        item_id, delta = str(data.get("item_id", "")), str(data.get("delta", ""))
-        audio = event.kind == names.TRANSCRIPT_DELTA  # history follows the stream (no event per delta)
-        self._history.set_text(item_id, delta, append=True, audio=audio)
-        await self._guardrails.on_text(str(data.get("response_id", "")), item_id, delta)
-
-    async def _on_text_done(self, event: ServerEvent) -> None:
-        data = event.data
-        final = data.get("transcript") if "transcript" in data else data.get("text")
-        item_id = str(data.get("item_id", ""))
-        if isinstance(final, str) and self._history.set_text(item_id, final, audio="transcript" in data):
-            self._emit(ev.RealtimeHistoryUpdated(history=self.history, info=self._info))
-        await self._guardrails.on_final(str(data.get("response_id", "")), item_id, final)
-
-    async def _on_speech_started(self, event: ServerEvent) -> None:
-        await self._perform(self._core.on_speech_started(self._playback(), time.monotonic()))
-
-    async def _on_output_item_done(self, event: ServerEvent) -> None:
-        item = _as_dict(event.data.get("item"))
-        self._upsert(item)
-        if item.get("type") == "function_call":
-            call = self._core.on_function_call(item)
-            if call is not None:
-                await self._perform([call])
-
-    async def _on_item(self, event: ServerEvent) -> None:
-        item = event.data.get("item")
-        if isinstance(item, dict):
-            self._upsert(item, event.data.get("previous_item_id"))
-
-    def _upsert(self, wire_item: dict[str, Any], previous_item_id: str | None = None) -> None:
-        if wire_item.get("type") == "function_call_output":
-            if self._history.add_tool_output(str(wire_item.get("call_id")), str(wire_item.get("output") or "")):
-                self._emit(ev.RealtimeHistoryUpdated(history=self.history, info=self._info))
-            return
-        item = item_from_wire(wire_item, previous_item_id)
-        if item is None or not item.item_id:
-            return
-        if self._history.upsert(item):
-            self._emit(ev.RealtimeHistoryAdded(item=item, info=self._info))
-        self._emit(ev.RealtimeHistoryUpdated(history=self.history, info=self._info))
-
-    async def _on_transcription(self, event: ServerEvent) -> None:
-        if self._history.set_transcript(str(event.data.get("item_id", "")), str(event.data.get("transcript", ""))):
-            self._emit(ev.RealtimeHistoryUpdated(history=self.history, info=self._info))
-
-    async def _on_item_deleted(self, event: ServerEvent) -> None:
-        self._history.delete(str(event.data.get("item_id", "")))
-        self._emit(ev.RealtimeHistoryUpdated(history=self.history, info=self._info))
-
-    async def _on_timeout(self, event: ServerEvent) -> None:
-        self._emit(ev.RealtimeInputAudioTimeoutTriggered(info=self._info))
-
-    async def _on_session_updated(self, event: ServerEvent) -> None:
-        self._core.on_session_updated(event.data)
-
 
 class _Port:
     """The session as its runners and the typed-model adapter see it (`SessionHost`): the current agent and
@@ -468,11 +355,6 @@ class _Port:
         await self._s._on_server_event(event, surface=False)
 
 
-def manual_turns(settings: ModelSettings) -> bool:
-    """Turn detection is off (`turn_detection: None` given): a committed audio buffer is a whole user turn."""
-    return "turn_detection" in settings.model_fields_set and settings.turn_detection is None
-
-
 def _hide_key(model_config: RealtimeModelConfig) -> RealtimeModelConfig:
     """A copy whose string api_key is wrapped in a Secret (callable, so the model still reads it)."""
     key = model_config.get("api_key")
@@ -485,35 +367,3 @@ def _hide_key(model_config: RealtimeModelConfig) -> RealtimeModelConfig:
 
 def _as_dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
-
-
-def settings_format(settings: ModelSettings) -> Any:
-    fmt = settings.output_audio_format
-    if isinstance(fmt, dict):
-        from ..protocol.codecs import FORMAT_FROM_GA_TYPE
-
-        return FORMAT_FROM_GA_TYPE.get(str(fmt.get("type")), "pcm16")
-    return fmt or "pcm16"
-
-
-_HANDLERS = {
-    names.RESPONSE_CREATED: RealtimeSession._on_response_created,
-    names.RESPONSE_DONE: RealtimeSession._on_response_done,
-    names.AUDIO_DELTA: RealtimeSession._on_audio_delta,
-    names.AUDIO_DONE: RealtimeSession._on_audio_done,
-    names.TRANSCRIPT_DELTA: RealtimeSession._on_text_delta,
-    names.TEXT_DELTA: RealtimeSession._on_text_delta,
-    names.TRANSCRIPT_DONE: RealtimeSession._on_text_done,
-    names.TEXT_DONE: RealtimeSession._on_text_done,
-    names.SPEECH_STARTED: RealtimeSession._on_speech_started,
-    names.OUTPUT_ITEM_DONE: RealtimeSession._on_output_item_done,
-    names.OUTPUT_ITEM_ADDED: RealtimeSession._on_item,
-    names.ITEM_ADDED: RealtimeSession._on_item,
-    names.ITEM_DONE: RealtimeSession._on_item,
-    names.ITEM_RETRIEVED: RealtimeSession._on_item,
-    names.TRANSCRIPTION_COMPLETED: RealtimeSession._on_transcription,
-    names.ITEM_DELETED: RealtimeSession._on_item_deleted,
-    names.BUFFER_TIMEOUT: RealtimeSession._on_timeout,
-    names.SESSION_UPDATED: RealtimeSession._on_session_updated,
-    names.SESSION_CREATED: RealtimeSession._on_session_updated,
-}
