@@ -134,6 +134,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "filter_enabled_handoffs": (".session.handoffs", "filter_enabled_handoffs"),
     "function_tool": (".session.tool", "function_tool"),
     "get_api_key": (".transport.openai_realtime", "get_api_key"),
+    "get_server_event_type_adapter": (".transport.openai_realtime", "get_server_event_type_adapter"),
     "output_guardrail": (".session.guardrails", "output_guardrail"),
     "realtime_handoff": (".session.handoffs", "realtime_handoff"),
     "to_realtime_audio_format": (".transport.openai_realtime", "to_realtime_audio_format"),
@@ -263,6 +264,7 @@ __all__ = [
     "filter_enabled_handoffs",
     "function_tool",
     "get_api_key",
+    "get_server_event_type_adapter",
     "output_guardrail",
     "realtime_handoff",
     "to_realtime_audio_format",
@@ -440,6 +442,7 @@ if TYPE_CHECKING:
         OpenAIRealtimeSIPModel,
         TransportConfig,
         get_api_key,
+        get_server_event_type_adapter,
         to_realtime_audio_format,
     )
     from .transport.websocket import (

@@ -130,9 +130,11 @@ def read_wav(path: str) -> np.ndarray:
 
 class ScriptRunner:
     def __init__(self, session: RealtimeSession, pump: SessionPump, recorder: Recorder | None,
-                 after_step: Callable[[], None] | None = None) -> None:
-        """`after_step` runs once each step is done (the output's chance to show the turn it ended)."""
+                 after_step: Callable[[], None] | None = None, *, vad: bool = False) -> None:
+        """`after_step` runs once each step is done (the output's chance to show the turn it ended); `vad`: the
+        session detects turns itself (else each spoken step ends with a commit, as push-to-talk does)."""
         self.session = session
+        self.vad = vad
         self.after_step = after_step
         self.pump = pump
         self.recorder = recorder
@@ -185,7 +187,7 @@ class ScriptRunner:
         """Through the audio input path: 20 ms frames, then a commit (push-to-talk) or trailing silence (VAD)."""
         self._begin_turn()
         lead = np.zeros(PCM16_RATE // 5, np.int16)
-        vad = not self.session._manual_turns()
+        vad = self.vad
         tail = np.zeros(PCM16_RATE * (2 if vad else 0) // 1 + PCM16_RATE // 5, np.int16)
         audio = np.concatenate([lead, speech, tail]).astype("<i2")
         realtime = bool(step.options.get("realtime", vad))
@@ -304,11 +306,11 @@ def _json(text: str) -> Any:
 
 
 async def run_script(session: RealtimeSession, state: ViewState, steps: list[Step], *,
-                     recorder: Recorder | None = None, out: Any = None) -> int:
+                     recorder: Recorder | None = None, out: Any = None, vad: bool = False) -> int:
     printer = PlainPrinter(out or sys.stdout)
     pump = SessionPump(session, state, recorder, lambda _e: printer.feed(state))
     reader = asyncio.create_task(pump.run())
-    runner = ScriptRunner(session, pump, recorder, after_step=lambda: printer.flush(state))
+    runner = ScriptRunner(session, pump, recorder, after_step=lambda: printer.flush(state), vad=vad)
     code = 0
     try:
         await runner.run(steps)

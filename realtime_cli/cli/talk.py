@@ -122,7 +122,8 @@ async def _talk(loaded: LoadedConfig, options: TalkOptions, kind: str) -> int:
             state.set_connection("connecting")
             async with session:
                 state.set_connection("connected")
-                code = await _front_end(session, state, options, tracker, recorder)
+                vad = settings.get("turn_detection", {}) is not None  # scripts speak push-to-talk without VAD
+                code = await _front_end(session, state, options, tracker, recorder, vad)
         finally:
             if recorder is not None:
                 recorder.close()
@@ -134,12 +135,12 @@ def _view_mode(options: TalkOptions) -> Any:
 
 
 async def _front_end(session: RealtimeSession, state: ViewState, options: TalkOptions,
-                     tracker: RealtimePlaybackTracker, recorder: Recorder | None) -> int:
+                     tracker: RealtimePlaybackTracker, recorder: Recorder | None, vad: bool) -> int:
     if options.script is not None:
         from .script import load_script, run_script
 
         steps = load_script(options.script)
-        return await run_script(session, state, steps, recorder=recorder)
+        return await run_script(session, state, steps, recorder=recorder, vad=vad)
     if not options.text:
         from .voice_mode import AudioUnavailable, run_voice
 

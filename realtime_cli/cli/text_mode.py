@@ -23,8 +23,6 @@ from .view_state import AssistantLine, ViewState
 HELP = "commands: /interrupt  /agent  /history  /help  /quit   (Ctrl-D quits too)"
 
 
-
-
 async def run_text(session: RealtimeSession, state: ViewState, *, recorder: Recorder | None = None) -> int:
     with contextlib.suppress(ImportError):
         import readline  # noqa: F401  (line editing and history for input())
@@ -42,6 +40,10 @@ async def run_text(session: RealtimeSession, state: ViewState, *, recorder: Reco
             await _conversation(session, state, pump, lines, printer, tty)
         except (KeyboardInterrupt, asyncio.CancelledError):
             pass
+        except RealtimeConnectionError as exc:  # the connection is gone for good (the reconnect gave up)
+            printer.flush(state)
+            print(f"rtagent: {exc}")
+            pump.connection_lost = True
         finally:
             await session.close()
             with contextlib.suppress(Exception):

@@ -63,6 +63,19 @@ def format_tool_error(tool: str, message: str) -> str:
     return f"An error occurred while running the tool {tool}: {message}"
 
 
+def format_call_error(tool: str, message: str) -> str:
+    """A call that failed outside the tool itself (a handoff callback, a cancelled call)."""
+    return f"Error running {tool}: {message}"
+
+
+def format_bad_arguments(tool: str, message: str) -> str:
+    return f"Invalid arguments for tool {tool}: {message}"
+
+
+def format_not_found(tool: str) -> str:
+    return f"Tool {tool} not found"
+
+
 def format_guardrail(names: list[str]) -> str:
     return GUARDRAIL_PREFIX + ", ".join(names)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from ..protocol.names import GUARDRAIL_TRIGGERED_PREFIX
 from ..protocol.state import GuardrailDebouncer
 from . import events as ev
 from ._host import SessionHost
@@ -69,10 +68,8 @@ class GuardrailRunner:
             return
         self._tripped.add(response_id)
         session.emit(ev.RealtimeGuardrailTripped(guardrail_results=tripped, message=text, info=session.info))
-        active = session.active_response_id == response_id
-        await session._interrupt(cancel=active, response_id=response_id)
-        names = ", ".join(r.guardrail.get_name() for r in tripped)
-        await session.send_message(f"{GUARDRAIL_TRIGGERED_PREFIX}{names}")
+        # the core stops the audio, cancels the response if still active, truncates it, and tells the model
+        await session.guardrail_tripped(response_id, [r.guardrail.get_name() for r in tripped])
 
     def cancel_all(self) -> None:
         for task in list(self._tasks):

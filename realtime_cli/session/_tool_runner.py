@@ -12,8 +12,14 @@ import inspect
 import time
 from typing import Any
 
-from ..protocol import client_events as ce
-from ..protocol.signals import format_rejected
+from ..protocol.core_effects import RunToolCall
+from ..protocol.signals import (
+    format_bad_arguments,
+    format_call_error,
+    format_not_found,
+    format_rejected,
+    format_tool_error,
+)
 from . import events as ev
 from ._host import SessionHost
 from .handoffs import Handoff, as_handoff
@@ -32,20 +38,14 @@ class ToolRunner:
     def __init__(self, session: SessionHost) -> None:
         self._session = session
         self._tasks: set[asyncio.Task[None]] = set()
-        self._seen_calls: set[str] = set()
-        self._approvals: dict[str, tuple[str, asyncio.Future[bool]]] = {}
-        self._always: dict[str, bool] = {}
+        self._approvals: dict[str, asyncio.Future[bool]] = {}  # calls the user is asked about
         self._rejections: dict[str, str] = {}
         self._closing = False  # set by cancel_all: only then does a CancelledError end a tool task
 
-    async def on_function_call(self, item: dict[str, Any]) -> None:
-        call_id = str(item.get("call_id") or item.get("id") or "")
-        if not call_id or call_id in self._seen_calls:
-            return  # a call is executed once, even if the server repeats it
-        self._seen_calls.add(call_id)
-        name = str(item.get("name", ""))
-        arguments = str(item.get("arguments") or "")
-        coro = self._run(name, call_id, arguments)
+    async def run(self, call: RunToolCall) -> None:
+        """Run one call the core handed over (in a task unless the run config says async_tool_calls=False)."""
+        name = call.name
+        coro = self._run(name, call.call_id, call.arguments)
         if self._session.async_tool_calls:
             task = asyncio.create_task(coro, name=f"rtagent-tool-{name}")
             self._tasks.add(task)
@@ -53,43 +53,42 @@ class ToolRunner:
         else:
             await coro
 
-    def _lookup(self, name: str) -> tuple[FunctionTool | None, Handoff | None]:
+    async def _lookup(self, name: str) -> tuple[FunctionTool | None, Handoff | None]:
         agent = self._session.current_agent
         for tool in agent.tools:
             if tool.name == name:
                 return tool, None
         for entry in agent.handoffs:
             handoff = as_handoff(entry)
-            if handoff.tool_name == name and handoff.is_enabled:
+            if handoff.tool_name == name and await handoff.enabled(self._session.context_wrapper, agent):
                 return None, handoff
         return None, None
 
     async def _run(self, name: str, call_id: str, arguments: str) -> None:
         session = self._session
-        tool, handoff = self._lookup(name)
         ctx = session.context_wrapper.for_tool(name, call_id, arguments)
         try:
+            tool, handoff = await self._lookup(name)
             if handoff is not None:
                 new_agent = await handoff.on_invoke_handoff(ctx, arguments)
-                await session.switch_agent(new_agent)
-                output = f'{{"assistant": "{new_agent.name}"}}'
-            elif tool is None:
-                output = f"Tool {name} not found"
+                await session.handoff(call_id, new_agent)  # the session update, then the call's output
+                return
+            if tool is None:
+                output = format_not_found(name)
             else:
                 output = await self._run_tool(tool, ctx, name, call_id, arguments)
         except asyncio.CancelledError:
             if self._closing:
                 raise
-            output = f"Error running {name}: it was cancelled"
-        except Exception as exc:  # a handoff callback failed: still answer the call
-            output = f"Error running {name}: {exc}"
+            output = format_call_error(name, "it was cancelled")
+        except Exception as exc:  # a handoff callback (or its is_enabled) failed: still answer the call
+            output = format_call_error(name, str(exc))
         if len(output) > MAX_TOOL_OUTPUT_CHARS:
             message = (f"Tool {name} returned {len(output):,} characters, more than the {MAX_TOOL_OUTPUT_CHARS:,} "
                        "a realtime conversation item can carry; the output was not sent.")
             session.emit_error("tool_output_too_large", message)
             output = message
-        if await session.send_safely(ce.function_output(call_id, output)):
-            await session.create_response()
+        await session.tool_output(call_id, output)
 
     async def _run_tool(self, tool: FunctionTool, ctx: Any, name: str, call_id: str, arguments: str) -> str:
         session = self._session
@@ -109,7 +108,7 @@ class ToolRunner:
             result: Any = await self._invoke(tool, ctx, arguments, timeout)
             output = result if isinstance(result, str) else _stringify(result)
         except ToolArgumentsError as exc:
-            result = output = f"Invalid arguments for tool {name}: {exc}"
+            result = output = format_bad_arguments(name, str(exc))
         except asyncio.CancelledError:
             if self._closing:
                 raise
@@ -161,14 +160,15 @@ class ToolRunner:
                     return str(text)
             except Exception:
                 pass
-        return f"An error occurred while running the tool {name}: {exc}"
+        return format_tool_error(name, str(exc))
 
     async def _approved(self, tool: FunctionTool, call_id: str, arguments: str) -> bool:
-        if tool.name in self._always:
-            return self._always[tool.name]
         session = self._session
+        standing = session.approval(call_id, tool.name)
+        if standing is not None:
+            return standing
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._approvals[call_id] = (tool.name, future)
+        self._approvals[call_id] = future
         session.emit(ev.RealtimeToolApprovalRequired(agent=session.current_agent, tool=tool, arguments=arguments,
                                                      call_id=call_id, info=session.info))
         try:
@@ -177,26 +177,18 @@ class ToolRunner:
             self._approvals.pop(call_id, None)
         return decision
 
-    def resolve_approval(self, call_id: str, approved: bool, always: bool, message: str | None = None) -> None:
-        """Answer a pending approval; with `always`, later calls of the same tool get the same answer."""
-        pending = self._approvals.get(call_id)
-        if pending is None or pending[1].done():
+    def answer(self, call_id: str, approved: bool, message: str | None = None) -> None:
+        """Wake the call waiting for this answer (the core has recorded it)."""
+        future = self._approvals.get(call_id)
+        if future is None or future.done():
             return
         if message:
             self._rejections[call_id] = message
-        tool_name, future = pending
-        if always:
-            self._always[tool_name] = approved
         future.set_result(approved)
-
-    @property
-    def running(self) -> bool:
-        """A tool call is executing (or waiting for approval): it will ask for the next response itself."""
-        return bool(self._tasks)
 
     async def cancel_all(self) -> None:
         self._closing = True
-        for _name, future in self._approvals.values():
+        for future in self._approvals.values():
             if not future.done():
                 future.cancel()
         tasks = list(self._tasks)

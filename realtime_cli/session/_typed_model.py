@@ -11,10 +11,11 @@ from ..protocol import model_events as me
 from ..protocol.model_translate import server_events_for
 from ..protocol.server_events import ServerEvent
 from . import events as ev
+from ._host import SessionHost
 from .agent import RealtimeAgent
 
 
-async def initial_settings(session: Any, agent: RealtimeAgent[Any]) -> dict[str, Any]:
+async def initial_settings(session: SessionHost, agent: RealtimeAgent[Any]) -> dict[str, Any]:
     """The starting agent's settings as `connect()` receives them: the run's model settings plus the agent's
     instructions, tools and handoffs (the objects, as the Agents SDK passes them)."""
     from .handoffs import enabled_handoffs
@@ -29,13 +30,13 @@ async def initial_settings(session: Any, agent: RealtimeAgent[Any]) -> dict[str,
     return settings
 
 
-async def on_model_event(session: Any, event: Any) -> None:
+async def on_model_event(session: SessionHost, event: Any) -> None:
     """One typed event from a custom model: surface it, then act on what it means."""
     session.emit(ev.RealtimeRawModelEvent(data=event, info=session.info))
     if isinstance(event, me.RealtimeModelToolCallEvent):
         session.sends.remember_call(event)
     elif isinstance(event, me.RealtimeModelUsageEvent):
-        session.add_usage(event.usage)
+        session.context_wrapper.usage.add(event.usage)
         return
     elif isinstance(event, me.RealtimeModelEndOfStreamEvent):
         from ..transport.model import ConnectionEvent
@@ -43,4 +44,4 @@ async def on_model_event(session: Any, event: Any) -> None:
         await session.on_event(ConnectionEvent("closed"))
         return
     for data in server_events_for(event):
-        await session.on_server_event(ServerEvent(data), surface=False)
+        await session.on_server_event(ServerEvent(data))

@@ -13,6 +13,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..protocol import names
+from ..protocol.client_core import ClientCore
 from ..protocol.codecs import FORMAT_FROM_GA_TYPE, AudioFormat
 from ..protocol.errors import ConfigError
 from ..protocol.session_config import VOICES, SessionConfig, ToolSpec, TurnDetectionConfig, normalize_modalities
@@ -317,3 +318,15 @@ def build_session_config(settings: ModelSettings, agent: AgentSpec) -> SessionCo
     if settings.temperature is not None:
         cfg["temperature"] = settings.temperature
     return cfg
+
+
+def client_core(settings: ModelSettings) -> ClientCore:
+    """The client core for a session with these settings: the output audio format it counts in, whether a commit
+    is a whole user turn (turn_detection None), and whether the user's speech stops the assistant."""
+    fmt = settings.output_audio_format
+    if isinstance(fmt, dict):
+        fmt = FORMAT_FROM_GA_TYPE.get(str(fmt.get("type")), "pcm16")
+    td = settings.turn_detection
+    manual = "turn_detection" in settings.model_fields_set and td is None
+    return ClientCore(fmt or "pcm16", manual_turns=manual,
+                      interrupt_on_speech=td is None or td.interrupt_response is not False)

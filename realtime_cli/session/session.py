@@ -1,52 +1,40 @@
-"""RealtimeSession: one conversation — connects the model, turns server events into session events, runs tools,
-handoffs and guardrails, and keeps playback, truncation and response creation consistent.
+"""RealtimeSession: the asyncio shell around the client core — feeds it server events and user intents, performs
+the effects it returns (sends, session events, tool and guardrail tasks), and keeps the typed history.
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
 import time
 from typing import Any, cast
 
 from ..protocol import client_events as ce
+from ..protocol import core_effects as fx
 from ..protocol import names
-from ..protocol.codecs import AudioDecodeError, decode_audio
+from ..protocol.client_core import PlaybackPosition
 from ..protocol.errors import RealtimeConnectionError
-from ..protocol.model_events import RealtimeModelAudioEvent, RealtimeModelRawServerEvent
 from ..protocol.model_inputs import SendTranslator
 from ..protocol.playback import RealtimePlaybackTracker
 from ..protocol.secret import Secret
 from ..protocol.server_events import AttrDict, ServerEvent
-from ..protocol.state import (
-    ACTIVE_RESPONSE_ERROR,
-    CANCEL_NOT_ACTIVE_ERROR,
-    AudioLedger,
-    CancelledResponses,
-    ResponseGate,
-    heard_text,
-)
-from ..protocol.usage import Usage, usage_from_response
 from ..transport.model import ConnectionEvent, RealtimeModel, RealtimeModelConfig, RealtimeModelEvent
 from . import events as ev
+from ._dispatch import ServerEventHandlers
 from ._guardrail_runner import GuardrailRunner
+from ._history_feed import HistoryFeed
 from ._tool_runner import ToolRunner
 from ._typed_model import initial_settings, on_model_event
 from .agent import RealtimeAgent
-from .config import AgentSpec, ModelSettings, RunConfigModel, build_session_config
+from .config import AgentSpec, ModelSettings, RunConfigModel, build_session_config, client_core
 from .context import RunContextWrapper
 from .event_buffer import EventBuffer
 from .handoffs import enabled_handoffs
-from .items import History, RealtimeItem, item_from_wire
-
-logger = logging.getLogger("realtime_cli.session")
+from .items import RealtimeItem
 
 _END = object()
-_DELTA_KINDS = frozenset({names.AUDIO_DELTA, names.TRANSCRIPT_DELTA, names.TEXT_DELTA, names.AUDIO_DONE,
-                          names.TRANSCRIPT_DONE, names.TEXT_DONE, names.ARGUMENTS_DELTA})
 
 
-class RealtimeSession:
+class RealtimeSession(ServerEventHandlers):
     """A live conversation with a realtime model.
 
     Use `async with session:` to connect (it sends the session configuration), then `async for event in session`
@@ -63,21 +51,18 @@ class RealtimeSession:
         self._run_config = run_config
         self._settings = settings
         self._queue = EventBuffer()
-        self._resume_response = False
-        self._history = History()
-        self._gate = ResponseGate()
-        self._cancelled = CancelledResponses()
-        self._ledger = AudioLedger(settings_format(settings))
+        self._history = HistoryFeed(self._emit, self._info)
+        self._core = client_core(settings)
         self._tracker: RealtimePlaybackTracker | None = model_config.get("playback_tracker")
-        self._voice: str | dict[str, Any] | None = None
-        self._closed = False
         self._ended = False
-        self._tools = ToolRunner(self)
-        self._guardrails = GuardrailRunner(self, run_config.guardrails_settings.debounce_text_length)
+        self._gave_up = False
+        self._port = _Port(self)
+        self._tools = ToolRunner(self._port)
+        self._guardrails = GuardrailRunner(self._port, run_config.guardrails_settings.debounce_text_length)
         self._wire = model.speaks_wire  # False: a custom model with the Agents SDK's typed contract
-        self.sends = SendTranslator()
+        self._sends = SendTranslator()
         if self._tracker is not None:
-            self._tracker.set_audio_format(self._ledger.audio_format)
+            self._tracker.set_audio_format(self._core.ledger.audio_format)
 
     # --- public API ------------------------------------------------------------------------------------------
 
@@ -109,7 +94,7 @@ class RealtimeSession:
         self._model.add_listener(self)
         options = dict(self._model_config)
         if not self._wire:  # the settings go with connect(), as the Agents SDK's models expect
-            options["initial_model_settings"] = await initial_settings(self, self._agent)
+            options["initial_model_settings"] = await initial_settings(self._port, self._agent)
             await self._model.connect(options)  # type: ignore[arg-type]
             return self
         options["initial_model_settings"] = self._settings.model_dump(exclude_none=True)
@@ -131,36 +116,23 @@ class RealtimeSession:
 
     async def send_message(self, message: str | dict[str, Any]) -> None:
         """Add a user message (text, or a full message item) and ask for a response."""
-        if isinstance(message, str):
-            await self._send(ce.user_text_item(message))
-        else:
-            item = dict(message)
-            item.setdefault("type", "message")
-            item.setdefault("role", "user")
-            await self._send(ce.item_create(item))
-        await self.create_response()
+        await self._perform(self._core.user_message(message), safe=False)
 
     async def send_audio(self, audio: bytes, *, commit: bool = False) -> None:
         """Append input audio (in the session's input format). With `commit=True` the buffer becomes a user turn;
         in manual-turn mode (turn_detection None) the session then asks for a response too.
         """
-        if audio:
-            await self._send(ce.audio_append(audio))
-        if commit:
-            await self._send(ce.audio_commit())
-            if self._manual_turns():
-                await self.create_response()
+        await self._perform(self._core.user_audio(audio, commit=commit), safe=False)
 
     async def create_response(self) -> None:
         """Ask the model to respond; queued until the active response ends, never two at once."""
-        if not self._wire and self.sends.take_implied_response():
+        if not self._wire and self._sends.take_implied_response():
             return  # a custom model's user input / tool output send starts the response itself
-        if self._gate.request():
-            await self._send(ce.response_create())
+        await self._perform(self._core.request_response(), safe=False)
 
     async def interrupt(self) -> None:
         """Stop the agent now: flush playback (`audio_interrupted`), truncate what was not heard, cancel."""
-        await self._interrupt(cancel=True)
+        await self._perform(self._core.interrupt(self._playback(), time.monotonic()))
 
     async def update_agent(self, agent: RealtimeAgent[Any]) -> None:
         """Make `agent` the talking agent (instructions and tools; the session's voice is kept)."""
@@ -168,18 +140,21 @@ class RealtimeSession:
         await self._send(ce.session_update(await self._session_config(agent)))
 
     async def approve_tool_call(self, call_id: str, *, always: bool = False) -> None:
-        self._tools.resolve_approval(call_id, True, always)
+        """Let a pending call run; with `always`, later calls of the same tool run without asking."""
+        if self._core.resolve_approval(call_id, True, always=always):
+            self._tools.answer(call_id, True)
 
     async def reject_tool_call(self, call_id: str, *, always: bool = False,
                                rejection_message: str | None = None) -> None:
         """Refuse a pending call; the model gets `rejection_message` (or a default) as the tool's output."""
-        self._tools.resolve_approval(call_id, False, always, rejection_message)
+        if self._core.resolve_approval(call_id, False, always=always):
+            self._tools.answer(call_id, False, rejection_message)
 
     async def close(self) -> None:
         """Close the connection and end the event stream."""
-        if self._closed:
+        if self._core.closed:
             return
-        self._closed = True
+        self._core.connection_closed()
         await self._tools.cancel_all()
         self._guardrails.cancel_all()
         with contextlib.suppress(Exception):
@@ -187,299 +162,197 @@ class RealtimeSession:
         self._model.remove_listener(self)
         self._queue.put(_END)
 
-    # --- plumbing shared with the tool and guardrail runners -------------------------------------------------
+    async def on_event(self, event: RealtimeModelEvent) -> None:
+        """Listener entry point: called by the model for every event, in order."""
+        if isinstance(event, ConnectionEvent):
+            await self._on_connection(event)
+        elif not isinstance(event, ServerEvent):
+            await on_model_event(self._port, event)
+        else:
+            await self._on_server_event(event)
 
-    def emit(self, event: Any) -> None:
+    # --- performing the core's effects -----------------------------------------------------------------------
+
+    async def _perform(self, effects: list[fx.Effect], *, safe: bool = True) -> bool:
+        """Carry out effects in order. `safe`: a send on a closed connection becomes an `error` event and stops
+        the rest (otherwise it raises). True when all were performed."""
+        for effect in effects:
+            kind = type(effect)
+            if kind is fx.Send:
+                event = cast(fx.Send, effect).event
+                if not safe:
+                    await self._send(event)
+                elif not await self._send_safely(event):
+                    return False
+            elif kind is fx.RequestResponse:
+                await self.create_response()
+            elif kind is fx.AudioInterrupted:
+                cut = cast(fx.AudioInterrupted, effect)
+                self._emit(ev.RealtimeAudioInterrupted(item_id=cut.item_id, content_index=cut.content_index,
+                                                       info=self._info))
+                if self._tracker is not None:
+                    self._tracker.on_interrupted()
+            elif kind is fx.Truncated:
+                self._history.truncate(cast(fx.Truncated, effect))
+            elif kind is fx.ResponseStarted:
+                self._guardrails.start_response(cast(fx.ResponseStarted, effect).response_id)
+                self._emit(ev.RealtimeAgentStartEvent(agent=self._agent, info=self._info))
+            elif kind is fx.ResponseEnded:
+                end = cast(fx.ResponseEnded, effect)
+                if end.usage is not None:
+                    self._context.usage.add(end.usage)
+                self._emit(ev.RealtimeAgentEndEvent(agent=self._agent, info=self._info, status=end.status))
+            elif kind is fx.ClientError:
+                error = cast(fx.ClientError, effect)
+                self._emit_error(error.code, error.message)
+            elif kind is fx.RunToolCall:
+                await self._tools.run(cast(fx.RunToolCall, effect))
+        return True
+
+    def _playback(self) -> PlaybackPosition | None:
+        if self._tracker is None:
+            return None
+        state = self._tracker.get_state()
+        return state["current_item_id"], state["elapsed_ms"]
+
+    def _emit(self, event: Any) -> None:
         self._queue.put(event)
 
-    @property
-    def info(self) -> ev.RealtimeEventInfo:
-        return self._info
-
-    @property
-    def settings(self) -> ModelSettings:
-        return self._settings
-
-    def add_usage(self, usage: Usage) -> None:
-        self._context.usage.add(usage)
+    def _emit_error(self, code: str, message: str) -> None:
+        detail = AttrDict(type="client_error", code=code, message=message, param=None, event_id=None)
+        self._emit(ev.RealtimeError(error=detail, info=self._info))
 
     async def _send(self, event: ce.ClientEvent) -> None:
         if self._wire:
             await self._model.send_event(event)  # type: ignore[arg-type]
             return
-        settings = await initial_settings(self, self._agent) if event["type"] == "session.update" else None
-        for send in self.sends.to_sends(event, settings):
+        settings = await initial_settings(self._port, self._agent) if event["type"] == "session.update" else None
+        for send in self._sends.to_sends(event, settings):
             await self._model.send_event(send)
 
-    async def send_safely(self, event: ce.ClientEvent) -> bool:
+    async def _send_safely(self, event: ce.ClientEvent) -> bool:
         """Send, turning a closed connection into an `error` event; True when sent."""
         try:
             await self._send(event)
             return True
         except RealtimeConnectionError as exc:
-            self.emit_error("connection_closed", str(exc))
+            self._emit_error("connection_closed", str(exc))
             return False
-
-    def emit_error(self, code: str, message: str) -> None:
-        detail = AttrDict(type="client_error", code=code, message=message, param=None, event_id=None)
-        self.emit(ev.RealtimeError(error=detail, info=self._info))
 
     async def _session_config(self, agent: RealtimeAgent[Any]) -> Any:
         tools = [t.to_spec() for t in await agent.get_all_tools(self._context)]
         tools += [h.to_spec() for h in await enabled_handoffs(agent, self._context)]
         spec = AgentSpec(await agent.get_system_prompt(self._context), tools, agent.voice)  # type: ignore[arg-type]
-        cfg = build_session_config(self._settings, spec)
-        if self._voice is None:
-            self._voice = cfg.get("voice")
-        elif "voice" in cfg:
-            cfg["voice"] = self._voice  # the service rejects a voice change once audio exists
-        return cfg
+        return self._core.keep_voice(build_session_config(self._settings, spec))
 
-    async def switch_agent(self, agent: RealtimeAgent[Any]) -> None:
-        """Handoff: swap the agent and reconfigure the session (before the handoff's tool output is sent)."""
+    async def _handoff(self, call_id: str, agent: RealtimeAgent[Any]) -> bool:
+        """Swap the agent, reconfigure the session for it, then answer the handoff's call."""
         previous, self._agent = self._agent, agent
-        self.emit(ev.RealtimeHandoffEvent(from_agent=previous, to_agent=agent, info=self._info))
-        await self.send_safely(ce.session_update(await self._session_config(agent)))
+        self._emit(ev.RealtimeHandoffEvent(from_agent=previous, to_agent=agent, info=self._info))
+        config = await self._session_config(agent)
+        return await self._perform(self._core.handoff_output(call_id, agent.name, config))
 
-    def _manual_turns(self) -> bool:
-        settings = self._settings
-        return "turn_detection" in settings.model_fields_set and settings.turn_detection is None
-
-    def guardrails_for_agent(self) -> list[Any]:
-        return [*self._run_config.output_guardrails, *self._agent.output_guardrails]
-
-    def tool_error_formatter(self) -> Any:
-        return self._run_config.tool_error_formatter
-
-    @property
-    def async_tool_calls(self) -> bool:
-        return self._run_config.async_tool_calls
-
-    @property
-    def active_response_id(self) -> str | None:
-        return self._gate.active_response_id
-
-    # --- interruption ----------------------------------------------------------------------------------------
-
-    async def _interrupt(self, *, cancel: bool, response_id: str | None = None) -> None:
-        target = response_id or self._gate.active_response_id
-        played: float | None = None
-        if self._tracker is not None:
-            state = self._tracker.get_state()
-            same = state["current_item_id"] == self._ledger.current_item_id
-            played = (state["elapsed_ms"] or 0.0) if same else 0.0
-        item_id = self._ledger.current_item_id
-        cut = self._ledger.truncation(played, time.monotonic())
-        # Cut the item while its response still streams, or while received audio is still being played out.
-        playing = cut is not None and (target is not None or cut[2] < self._ledger.received_ms())
-        if playing or target is not None:
-            content_index = cut[1] if cut else None
-            self.emit(ev.RealtimeAudioInterrupted(item_id=item_id, content_index=content_index, info=self._info))
-            if self._tracker is not None:
-                self._tracker.on_interrupted()
-        if cancel and target is not None and target not in self._cancelled:
-            self._cancelled.add(target)
-            await self.send_safely(ce.response_cancel(target))
-        elif target is not None:
-            self._cancelled.add(target)
-        if cut is not None and playing:
-            received_ms = self._ledger.received_ms()
-            await self.send_safely(ce.truncate(*cut))
-            history_item = self._history.get(cut[0])
-            if history_item is not None:
-                heard = heard_text(getattr(history_item, "text", ""), cut[2], received_ms)
-                self._history.truncate(cut[0], heard)
-                self.emit(ev.RealtimeHistoryUpdated(history=self.history, info=self._info))
-        self._ledger.clear()
-
-    # --- server events ---------------------------------------------------------------------------------------
-
-    async def on_event(self, event: RealtimeModelEvent) -> None:
-        """Listener entry point: called by the model for every event, in order."""
-        if isinstance(event, ConnectionEvent):
-            await self._on_connection(event)
-            return
-        if not isinstance(event, ServerEvent):
-            await on_model_event(self, event)
-            return
-        await self.on_server_event(event)
-
-    async def on_server_event(self, event: ServerEvent, *, surface: bool = True) -> None:
-        """Act on one server event; `surface` yields it too (as a raw_model_event answering to its wire type)."""
-        kind = event.kind
-        if kind in _DELTA_KINDS and event.data.get("response_id") in self._cancelled:
-            return  # late output of a cancelled response: never surfaces, never plays
-        if surface:
-            raw_type = ev.RAW_MODEL_EVENT if kind == names.ERROR else ev.raw_type_for(event.type)
-            self.emit(ev.RealtimeRawModelEvent(RealtimeModelRawServerEvent(event.data), self._info, raw_type, event))
-        if kind == names.ERROR:
-            self._on_error(event)
-            return
-        handler = _HANDLERS.get(kind)
-        if handler is not None:
-            try:
-                await handler(self, event)
-            except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
-                # a server event with fields of the wrong shape costs that event, never the session
-                logger.debug("unusable %s event: %r", kind, exc)
-                self.emit_error("invalid_server_event", f"Ignored a malformed {kind} event from the server: {exc}")
+    # --- connection news -------------------------------------------------------------------------------------
 
     async def _on_connection(self, event: ConnectionEvent) -> None:
-        if self._closed:
+        core = self._core
+        if core.closed:
             return
         detail = {"code": event.code, "reason": event.reason, "attempt": event.attempt, "message": event.message}
         if event.status == "reconnecting":
-            await self._connection_lost()
-            self.emit(ev.RealtimeConnectionStatus("reconnecting", self._info, detail))
+            await self._perform(core.connection_lost())
+            self._emit(ev.RealtimeConnectionStatus("reconnecting", self._info, detail))
             return
         if event.status == "reconnected":
-            self.emit(ev.RealtimeConnectionStatus("reconnected", self._info, detail))
-            if self._resume_response:  # the turn the drop cut short gets its answer on the new connection
-                self._resume_response = False
-                await self.create_response()
+            self._emit(ev.RealtimeConnectionStatus("reconnected", self._info, detail))
+            await self._perform(core.connection_restored())
             return
         if event.status == "failed":
-            self.emit_error("reconnect_failed", event.message)
-            self.emit(ev.RealtimeConnectionStatus("failed", self._info, detail))
+            self._gave_up = True
+            self._emit_error("reconnect_failed", event.message)
+            self._emit(ev.RealtimeConnectionStatus("failed", self._info, detail))
             return
-        if event.status == "error" or event.code not in (names.CLOSE_NORMAL, names.CLOSE_GOING_AWAY, None):
+        abnormal = event.code not in (names.CLOSE_NORMAL, names.CLOSE_GOING_AWAY, None)
+        if event.status == "error" or (abnormal and not self._gave_up):  # a give-up was reported just before
             reason = event.message or event.reason or "connection lost"
-            self.emit_error("connection_closed", f"The realtime connection closed abnormally ({event.code}): {reason}")
-        self.emit(ev.RealtimeConnectionStatus("closed", self._info, {"code": event.code, "reason": event.reason}))
-        self._closed = True
+            self._emit_error("connection_closed", f"The realtime connection closed abnormally ({event.code}): {reason}")
+        self._emit(ev.RealtimeConnectionStatus("closed", self._info, {"code": event.code, "reason": event.reason}))
+        core.connection_closed()
         await self._tools.cancel_all()
         self._guardrails.cancel_all()
         self._queue.put(_END)
 
-    async def _connection_lost(self) -> None:
-        """The socket dropped: a response in flight is lost — report it interrupted and stop its audio, and ask
-        again once reconnected unless a running tool will (its output goes with its own response request)."""
-        self._resume_response = self._gate.busy and not self._tools.running
-        active = self._gate.active_response_id
-        if active is not None or self._ledger.current_item_id is not None:
-            if active is not None:
-                self._cancelled.add(active)
-            self.emit(ev.RealtimeAudioInterrupted(item_id=self._ledger.current_item_id, content_index=None,
-                                                  info=self._info))
-            if self._tracker is not None:
-                self._tracker.on_interrupted()
-            if active is not None:
-                self.emit(ev.RealtimeAgentEndEvent(agent=self._agent, info=self._info, status="interrupted"))
-        self._ledger.clear()
-        self._gate.reset()
 
-    def _on_error(self, event: ServerEvent) -> None:
-        detail = event.data.get("error")
-        error = AttrDict(detail) if isinstance(detail, dict) else AttrDict(message=str(detail))
-        if not isinstance(error.get("message"), str):  # apps print error.message: always give them a string
-            error["message"] = "The server reported an error without a message." if error.get("message") is None \
-                else str(error["message"])
-        if error.get("code") == ACTIVE_RESPONSE_ERROR:
-            self._gate.on_rejected()
-        elif error.get("code") == CANCEL_NOT_ACTIVE_ERROR and self._gate.active_response_id is None:
-            logger.debug("cancel raced the end of the response: %s", error.get("message"))
-            return  # our cancel arrived just after the response ended: nothing was lost
-        self.emit(ev.RealtimeError(error=error, info=self._info, raw=event))
+class _Port:
+    """The session as its runners and the typed-model adapter see it (`SessionHost`): the current agent and
+    context, event output, and the few intents they feed the core. Not part of the public session."""
 
-    async def _on_response_created(self, event: ServerEvent) -> None:
-        response = _as_dict(event.data.get("response"))
-        response_id = str(response.get("id", ""))
-        self._gate.on_created(response_id)
-        self._guardrails.start_response(response_id)
-        self.emit(ev.RealtimeAgentStartEvent(agent=self._agent, info=self._info))
+    def __init__(self, session: RealtimeSession) -> None:
+        self._s = session
 
-    async def _on_response_done(self, event: ServerEvent) -> None:
-        response = _as_dict(event.data.get("response"))
-        response_id = response.get("id")
-        status = str(response.get("status", "completed"))
-        send_next = self._gate.on_done(response_id)
-        usage = usage_from_response(response)
-        if usage is not None:
-            self._context.usage.add(usage)
-        self.emit(ev.RealtimeAgentEndEvent(agent=self._agent, info=self._info, status=status))
-        if send_next and not self._closed:
-            await self.send_safely(ce.response_create())
+    @property
+    def current_agent(self) -> RealtimeAgent[Any]:
+        return self._s._agent
 
-    async def _on_audio_delta(self, event: ServerEvent) -> None:
-        data = event.data
+    @property
+    def context_wrapper(self) -> RunContextWrapper[Any]:
+        return self._s._context
+
+    @property
+    def info(self) -> ev.RealtimeEventInfo:
+        return self._s._info
+
+    @property
+    def settings(self) -> ModelSettings:
+        return self._s._settings
+
+    @property
+    def sends(self) -> SendTranslator:
+        return self._s._sends
+
+    @property
+    def async_tool_calls(self) -> bool:
+        return self._s._run_config.async_tool_calls
+
+    def emit(self, event: Any) -> None:
+        self._s._emit(event)
+
+    def emit_error(self, code: str, message: str) -> None:
+        self._s._emit_error(code, message)
+
+    def guardrails_for_agent(self) -> list[Any]:
+        return [*self._s._run_config.output_guardrails, *self._s._agent.output_guardrails]
+
+    def tool_error_formatter(self) -> Any:
+        return self._s._run_config.tool_error_formatter
+
+    def approval(self, call_id: str, tool_name: str) -> bool | None:
+        return self._s._core.approval(call_id, tool_name)
+
+    async def tool_output(self, call_id: str, output: str) -> bool:
+        """Send a call's output and ask for the response that uses it; False when the connection is gone."""
+        core = self._s._core
         try:
-            pcm = decode_audio(data["delta"], self._ledger.audio_format)
-            item_id: str = data["item_id"]
-            content_index: int = data.get("content_index", 0)
-            response_id: str = data["response_id"]
-        except (AudioDecodeError, KeyError, TypeError) as exc:
-            self.emit_error("invalid_audio", f"Server sent an unusable audio delta: {exc}")
-            return
-        self._ledger.on_delta(item_id, content_index, len(pcm), time.monotonic())
-        audio = RealtimeModelAudioEvent(pcm, response_id, item_id, content_index)
-        self._queue.put(ev.RealtimeAudio(audio, item_id, content_index, self._info))
+            return await self._s._perform(core.tool_output(call_id, output))
+        finally:
+            core.call_finished(call_id)
 
-    async def _on_audio_done(self, event: ServerEvent) -> None:
-        data = event.data
-        index = data.get("content_index")
-        self.emit(ev.RealtimeAudioEnd(item_id=str(data.get("item_id", "")),
-                                      content_index=index if isinstance(index, int) else 0, info=self._info))
+    async def handoff(self, call_id: str, agent: RealtimeAgent[Any]) -> bool:
+        try:
+            return await self._s._handoff(call_id, agent)
+        finally:
+            self._s._core.call_finished(call_id)
 
-    async def _on_text_delta(self, event: ServerEvent) -> None:
-        data = event.data
-        item_id, delta = str(data.get("item_id", "")), str(data.get("delta", ""))
-        audio = event.kind == names.TRANSCRIPT_DELTA  # history follows the stream (no event per delta)
-        self._history.set_text(item_id, delta, append=True, audio=audio)
-        await self._guardrails.on_text(str(data.get("response_id", "")), item_id, delta)
+    async def guardrail_tripped(self, response_id: str, guardrails: list[str]) -> None:
+        session = self._s
+        await session._perform(session._core.guardrail_tripped(response_id, guardrails, session._playback(),
+                                                               time.monotonic()))
 
-    async def _on_text_done(self, event: ServerEvent) -> None:
-        data = event.data
-        final = data.get("transcript") if "transcript" in data else data.get("text")
-        item_id = str(data.get("item_id", ""))
-        if isinstance(final, str) and self._history.set_text(item_id, final, audio="transcript" in data):
-            self.emit(ev.RealtimeHistoryUpdated(history=self.history, info=self._info))
-        await self._guardrails.on_final(str(data.get("response_id", "")), item_id, final)
+    async def on_event(self, event: Any) -> None:
+        await self._s.on_event(event)
 
-    async def _on_speech_started(self, event: ServerEvent) -> None:
-        td = self._settings.turn_detection
-        if td is not None and td.interrupt_response is False:
-            return
-        await self._interrupt(cancel=False)  # the service cancels the response itself (turn_detected)
-
-    async def _on_output_item_done(self, event: ServerEvent) -> None:
-        item = _as_dict(event.data.get("item"))
-        self._upsert(item)
-        if item.get("type") == "function_call":
-            await self._tools.on_function_call(item)
-
-    async def _on_item(self, event: ServerEvent) -> None:
-        item = event.data.get("item")
-        if isinstance(item, dict):
-            self._upsert(item, event.data.get("previous_item_id"))
-
-    def _upsert(self, wire_item: dict[str, Any], previous_item_id: str | None = None) -> None:
-        if wire_item.get("type") == "function_call_output":
-            if self._history.add_tool_output(str(wire_item.get("call_id")), str(wire_item.get("output") or "")):
-                self.emit(ev.RealtimeHistoryUpdated(history=self.history, info=self._info))
-            return
-        item = item_from_wire(wire_item, previous_item_id)
-        if item is None or not item.item_id:
-            return
-        if self._history.upsert(item):
-            self.emit(ev.RealtimeHistoryAdded(item=item, info=self._info))
-        self.emit(ev.RealtimeHistoryUpdated(history=self.history, info=self._info))
-
-    async def _on_transcription(self, event: ServerEvent) -> None:
-        if self._history.set_transcript(str(event.data.get("item_id", "")), str(event.data.get("transcript", ""))):
-            self.emit(ev.RealtimeHistoryUpdated(history=self.history, info=self._info))
-
-    async def _on_item_deleted(self, event: ServerEvent) -> None:
-        self._history.delete(str(event.data.get("item_id", "")))
-        self.emit(ev.RealtimeHistoryUpdated(history=self.history, info=self._info))
-
-    async def _on_timeout(self, event: ServerEvent) -> None:
-        self.emit(ev.RealtimeInputAudioTimeoutTriggered(info=self._info))
-
-    async def _on_session_updated(self, event: ServerEvent) -> None:
-        session = _as_dict(event.data.get("session"))
-        voice = session.get("voice") or _as_dict(_as_dict(session.get("audio")).get("output")).get("voice")
-        if isinstance(voice, str) and voice and self._voice is None:
-            self._voice = voice
+    async def on_server_event(self, event: ServerEvent) -> None:
+        await self._s._on_server_event(event, surface=False)
 
 
 def _hide_key(model_config: RealtimeModelConfig) -> RealtimeModelConfig:
@@ -494,35 +367,3 @@ def _hide_key(model_config: RealtimeModelConfig) -> RealtimeModelConfig:
 
 def _as_dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
-
-
-def settings_format(settings: ModelSettings) -> Any:
-    fmt = settings.output_audio_format
-    if isinstance(fmt, dict):
-        from ..protocol.codecs import FORMAT_FROM_GA_TYPE
-
-        return FORMAT_FROM_GA_TYPE.get(str(fmt.get("type")), "pcm16")
-    return fmt or "pcm16"
-
-
-_HANDLERS = {
-    names.RESPONSE_CREATED: RealtimeSession._on_response_created,
-    names.RESPONSE_DONE: RealtimeSession._on_response_done,
-    names.AUDIO_DELTA: RealtimeSession._on_audio_delta,
-    names.AUDIO_DONE: RealtimeSession._on_audio_done,
-    names.TRANSCRIPT_DELTA: RealtimeSession._on_text_delta,
-    names.TEXT_DELTA: RealtimeSession._on_text_delta,
-    names.TRANSCRIPT_DONE: RealtimeSession._on_text_done,
-    names.TEXT_DONE: RealtimeSession._on_text_done,
-    names.SPEECH_STARTED: RealtimeSession._on_speech_started,
-    names.OUTPUT_ITEM_DONE: RealtimeSession._on_output_item_done,
-    names.OUTPUT_ITEM_ADDED: RealtimeSession._on_item,
-    names.ITEM_ADDED: RealtimeSession._on_item,
-    names.ITEM_DONE: RealtimeSession._on_item,
-    names.ITEM_RETRIEVED: RealtimeSession._on_item,
-    names.TRANSCRIPTION_COMPLETED: RealtimeSession._on_transcription,
-    names.ITEM_DELETED: RealtimeSession._on_item_deleted,
-    names.BUFFER_TIMEOUT: RealtimeSession._on_timeout,
-    names.SESSION_UPDATED: RealtimeSession._on_session_updated,
-    names.SESSION_CREATED: RealtimeSession._on_session_updated,
-}

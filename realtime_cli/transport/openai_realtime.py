@@ -60,6 +60,26 @@ def to_realtime_audio_format(value: Any) -> Mapping[str, Any] | None:
     return out
 
 
+_SERVER_EVENT_ADAPTER: Any = None
+
+
+def get_server_event_type_adapter() -> Any:
+    """A pydantic TypeAdapter over the openai package's realtime server event union (discriminated by `type`), as
+    the Agents SDK gives: `.validate_python(event_dict)` returns the openai event model. Built once, on first use;
+    needs the optional `openai` package (our own client reads events without it)."""
+    global _SERVER_EVENT_ADAPTER
+    if _SERVER_EVENT_ADAPTER is None:
+        try:
+            from openai.types.realtime.realtime_server_event import RealtimeServerEvent
+            from pydantic import Field, TypeAdapter
+        except ImportError:
+            raise UserError("get_server_event_type_adapter needs the openai package: pip install openai") from None
+        from typing import Annotated
+
+        _SERVER_EVENT_ADAPTER = TypeAdapter(Annotated[RealtimeServerEvent, Field(discriminator="type")])
+    return _SERVER_EVENT_ADAPTER
+
+
 class OpenAIRealtimeSIPModel(OpenAIRealtimeWebSocketModel):
     """Attaches to a call the Realtime API already holds (a SIP call): `model_config` must give `call_id`."""
 

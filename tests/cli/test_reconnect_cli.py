@@ -97,3 +97,28 @@ async def test_text_mode_gives_up_with_one_line_and_exit_1() -> None:
     assert "Gave up reconnecting after 6 attempts" in out, out[-2000:]
     assert "Traceback" not in out
     assert len(server.connections) == 7  # the first connection and six tries
+
+
+async def test_text_mode_in_process_ends_on_the_give_up_without_a_traceback(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """run_text itself (not a subprocess): the message typed while the client reconnects meets the give-up; the
+    RealtimeConnectionError becomes one line and exit 1, never an exception out of text mode."""
+    import io
+
+    from realtime_cli import RealtimeAgent, RealtimeRunner
+    from realtime_cli.cli.text_mode import run_text
+    from realtime_cli.cli.view_state import ViewState
+
+    async def script(c: ScriptedConnection) -> None:
+        await c.expect("session.update")
+        c.ws.transport.abort()
+
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"hello\n")))
+    async with ScriptedServer(script) as server:
+        session = await RealtimeRunner(RealtimeAgent(name="A")).run(model_config={
+            "url": server.url, "api_key": "sk-test", "reconnect": {"max_attempts": 2, "base_delay_s": 0.01}})
+        await session.enter()
+        code = await asyncio.wait_for(run_text(session, ViewState(mode="text")), 30)
+    out = capsys.readouterr().out
+    assert code == 1, out
+    assert out.count("Gave up reconnecting after 2 attempts") == 1 and "Traceback" not in out, out

@@ -42,3 +42,13 @@ def test_tool_results_are_not_signals(output: str) -> None:
 def test_a_user_message_is_a_guardrail_signal_only_with_the_prefix() -> None:
     assert parse_guardrail("the guardrail triggered: x") is None
     assert parse_guardrail("guardrail triggered:") == GuardrailTripped(())
+
+
+def test_the_runners_error_texts_read_back_as_failures() -> None:
+    from realtime_cli.protocol.signals import format_bad_arguments, format_call_error, format_not_found
+
+    assert parse_tool_output(format_call_error("transfer_to_billing", "boom")) == \
+        ToolFailed("transfer_to_billing", "boom")
+    assert parse_tool_output(format_bad_arguments("get_weather", "city: Field required")) == \
+        ToolFailed("get_weather", "city: Field required")
+    assert parse_tool_output(format_not_found("nope")) == ToolFailed("nope", "no such tool")

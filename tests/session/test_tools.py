@@ -4,12 +4,14 @@ and usage accounting from response.done: over the scripted server and ScriptedRe
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from typing import Any
 
 import pytest
 
 from realtime_cli import (
     RealtimeAgent,
+    RealtimeAgentHooks,
     RealtimeModelSendUserInput,
     RealtimeRunner,
     RunContextWrapper,
@@ -162,3 +164,50 @@ async def test_reject_with_a_message_answers_the_call_with_it_and_ends_the_tool(
     events, _ = await run_scripted(script, RealtimeAgent(name="A", tools=[refund]), on_event=on_event)
     assert outputs[0]["output"] == "Refunds need a manager."
     assert [e.output for e in events if e.type == "tool_end"] == ["Refunds need a manager."]
+
+
+class _RecordingHooks(RealtimeAgentHooks):
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    async def on_start(self, context: Any, agent: Any) -> None:
+        self.calls.append("on_start")
+
+    async def on_end(self, context: Any, agent: Any, output: Any) -> None:
+        self.calls.append("on_end")
+
+    async def on_handoff(self, context: Any, agent: Any, source: Any) -> None:
+        self.calls.append("on_handoff")
+
+    async def on_tool_start(self, context: Any, agent: Any, tool: Any) -> None:
+        self.calls.append("on_tool_start")
+
+    async def on_tool_end(self, context: Any, agent: Any, tool: Any, result: str) -> None:
+        self.calls.append("on_tool_end")
+
+
+async def test_input_filter_and_agent_hooks_are_accepted_and_not_called_as_in_the_reference() -> None:
+    """The reference's realtime session applies no handoff input_filter (its realtime_handoff sets none) and calls
+    no agent hooks; ours does the same (docs/sdk.md), and the tool call and handoff go through regardless."""
+    filtered: list[Any] = []
+    hooks = _RecordingHooks()
+    billing = RealtimeAgent(name="Billing", instructions="Billing.", hooks=hooks)
+    to_billing = dataclasses.replace(realtime_handoff(billing), input_filter=lambda data: filtered.append(data))
+    main = RealtimeAgent(name="Main", tools=[lookup], handoffs=[to_billing], hooks=hooks)
+
+    async def script(c: ScriptedConnection) -> None:
+        await c.expect("session.update")
+        await c.send(E.response_created("resp_1"), E.function_call("resp_1", "fc_1", "call_1", "lookup", '{"name": "x"}'),
+                     E.response_done("resp_1"))
+        assert (await c.expect("conversation.item.create"))["item"]["output"] == "x"
+        await c.expect("response.create")
+        await c.send(E.response_created("resp_2"),
+                     E.function_call("resp_2", "fc_2", "call_2", "transfer_to_billing", "{}"), E.response_done("resp_2"))
+        await c.expect("session.update")
+        assert (await c.expect("conversation.item.create"))["item"]["output"] == '{"assistant": "Billing"}'
+        await c.expect("response.create")
+        await c.close()
+
+    events, _ = await run_scripted(script, main)
+    assert [e.to_agent.name for e in events if e.type == "handoff"] == ["Billing"]
+    assert filtered == [] and hooks.calls == []

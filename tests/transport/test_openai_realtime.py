@@ -76,3 +76,29 @@ async def test_get_api_key(monkeypatch: pytest.MonkeyPatch) -> None:
     assert await get_api_key(lambda: "sk-sync") == "sk-sync"
     assert await get_api_key(key) == "sk-async"
     assert await get_api_key(None) == "sk-env"
+
+
+def test_server_event_type_adapter_parses_into_the_openai_event_models(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("openai.types.realtime")
+    from realtime_cli import get_server_event_type_adapter
+
+    reference = pytest.importorskip("agents.realtime.openai_realtime")
+    adapter = get_server_event_type_adapter()
+    assert adapter is get_server_event_type_adapter()  # built once
+    event = {"type": "response.output_audio_transcript.done", "event_id": "ev_1", "response_id": "resp_1",
+             "item_id": "item_1", "output_index": 0, "content_index": 0, "transcript": "Hello."}
+    ours = adapter.validate_python(event)
+    theirs = reference.get_server_event_type_adapter().validate_python(event)
+    assert type(ours) is type(theirs) and ours.transcript == "Hello." and ours.model_dump() == theirs.model_dump()
+
+
+def test_server_event_type_adapter_without_openai_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from realtime_cli.protocol.errors import UserError
+    from realtime_cli.transport import openai_realtime
+
+    monkeypatch.setattr(openai_realtime, "_SERVER_EVENT_ADAPTER", None)
+    monkeypatch.setitem(sys.modules, "openai.types.realtime.realtime_server_event", None)  # as if not installed
+    with pytest.raises(UserError, match="pip install openai"):
+        openai_realtime.get_server_event_type_adapter()
