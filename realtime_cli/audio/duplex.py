@@ -100,6 +100,7 @@ class DuplexAudio:
         self.capture: CaptureQueue | None = None
         self.capture_clock: CaptureClock | None = None
         self.play_started: tuple[str, float] | None = None  # (item, monotonic time its first sample is heard)
+        self.play_callback_at = 0.0  # when the callback that played that first sample ran
         self._dac_delay = 0.0
         self.watchdog = CallbackWatchdog(self.config.stall_threshold_s)
         self.mic_meter = LevelMeter()
@@ -330,6 +331,12 @@ class DuplexAudio:
         except RuntimeError:  # the loop is closed: the app is shutting down
             self._mic_dropped += 1
 
+    def deliver_promptly(self, prompt: bool) -> None:
+        """While `prompt`, hand each mic block to the loop as soon as it is captured (a push-to-talk tail is
+        waiting for the block that crosses the release); otherwise batch `deliver_ms` as configured."""
+        if self.capture is not None:
+            self.capture.wake_after_s = 0.0 if prompt else self.config.deliver_ms / 1000
+
     def deliver_mic(self) -> None:
         """On the event loop: everything captured so far, downmixed, resampled to 24 kHz, metered, to the sink."""
         joined = join_blocks(self.capture.drain()) if self.capture is not None else None
@@ -350,7 +357,9 @@ class DuplexAudio:
     def _report_played(self, item_id: str, content_index: int, samples: int) -> None:
         started = self.play_started
         if started is None or started[0] != item_id:
-            self.play_started = (item_id, time.monotonic() + self._dac_delay)
+            now = time.monotonic()
+            self.play_callback_at = now
+            self.play_started = (item_id, now + self._dac_delay)
         tracker = self.tracker
         if tracker is not None and self.jitter is not None:
             tracker.on_play_ms(item_id, content_index, samples * 1000 / self.jitter.sample_rate)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import math
 import signal
 import sys
 import time
 from typing import Any
 
-from ..audio.latency import TurnLatency
+from ..audio.latency import TurnLatency, TurnTimeline
 from ..audio.stderr_capture import StderrCapture
 from ..protocol import names
 from ..protocol.playback import RealtimePlaybackTracker
@@ -61,6 +62,8 @@ class _Voice:
         self.loop = asyncio.get_running_loop()
         self.background: set[asyncio.Task[Any]] = set()
         self.latency = TurnLatency()
+        self.timeline = TurnTimeline()  # push-to-talk: where each turn's latency went
+        self.recorder = recorder
         self.quit_event = asyncio.Event()
         self.stalled: list[str] = []
         self.responses: dict[str, str] = {}
@@ -68,6 +71,7 @@ class _Voice:
         self.duplex: Any = None
         self.mic: Any = None
         self.sender = MicSender(session, recorder, time_of=lambda: self.mic.sink_time, open_mic=self.open_mic)
+        self.sender.on_committed = lambda t: self.timeline.mark("committed", t)
         self.pump = SessionPump(session, state, recorder, self.on_event)
         self._heard: str | None = None
         self.silence_ms = 0.0  # the server VAD's silence wait (from session.updated)
@@ -107,6 +111,8 @@ class _Voice:
                                   agent_speaking=lambda: duplex.is_playing)
 
     def turn_ended(self) -> None:
+        self.timeline.mark("turn_end", time.monotonic())
+        self.duplex.deliver_promptly(False)
         self.sender.commit()
         self._note_turn_lag()
 
@@ -123,6 +129,7 @@ class _Voice:
     def on_event(self, event: Any) -> None:
         kind = getattr(event, "kind", None) or event.type
         if kind == ev.AUDIO:
+            self.timeline.mark("first_delta", time.monotonic())
             self.responses[event.item_id] = event.audio.response_id
             self.duplex.play(event.audio.data, item_id=event.item_id, content_index=event.content_index,
                              response_id=event.audio.response_id)
@@ -171,8 +178,13 @@ class _Voice:
     def _after_talk_key(self, now: float) -> None:
         if self.mic.held:
             self.latency.speech_started()
+            self.timeline.cancel()
         elif self.mic.released_at is not None:
             self.latency.speech_ended(self.mic.released_at)
+            self.timeline.begin(self.mic.released_at)
+            if self.mic.talking:  # the tail: every block as it comes, starting with what is already captured
+                self.duplex.deliver_promptly(True)
+                self.duplex.deliver_mic()
         self.state.set_ptt("talking" if self.mic.talking else "idle")
 
     def answer_approval(self, approved: bool) -> None:
@@ -199,6 +211,8 @@ class _Voice:
         started = duplex.play_started
         if started is not None and started[0] != self._heard:
             self._heard = started[0]
+            self.timeline.mark("played", duplex.play_callback_at)
+            self.timeline.mark("heard", started[1])
             ms = self.latency.agent_audio(started[1])
             if ms is not None:
                 state.add_latency(ms)
@@ -271,6 +285,7 @@ class _Voice:
             PlainPrinter(console).finish(self.state)
         for line in self.summary():
             print(line)
+        self.save_timeline()
         for task in tasks[1:]:
             task.cancel()
         if self.stalled:
@@ -296,7 +311,22 @@ class _Voice:
             lines.append("mic lag, median of each turn (ms): " + " ".join(f"{ms:.0f}" for ms in self.turn_lags))
         if 0 < len(self.latency.values_ms) <= 50:
             lines.append("latency of each turn (ms): " + " ".join(f"{ms:.0f}" for ms in self.latency.values_ms))
+        breakdown = self.timeline.summary()
+        if breakdown is not None:
+            lines.append(breakdown)
+        jitter = self.duplex.jitter if self.duplex is not None else None
+        if jitter is not None:
+            lines.append(f"playback: {jitter.underruns} underruns, {jitter.overflows} overflows")
         return lines
+
+    def save_timeline(self) -> None:
+        """With --record: each push-to-talk turn's moments (monotonic seconds) as turns.jsonl, for the bench."""
+        folder = getattr(self.recorder, "folder", None)
+        if folder is None or not self.timeline.turns:
+            return
+        lines = "".join(json.dumps(turn) + "\n" for turn in self.timeline.turns)
+        with contextlib.suppress(OSError):
+            (folder / "turns.jsonl").write_text(lines, encoding="utf-8")
 
 
 def _silence_ms(session: Any, default: float) -> float:

@@ -115,6 +115,25 @@ async def test_mic_blocks_reach_the_sink_on_the_loop_as_24k_mono() -> None:
     assert audio.mic_level.rms > 0.3
 
 
+def test_a_push_to_talk_tail_gets_each_mic_block_as_it_is_captured() -> None:
+    audio = DuplexAudio(AudioConfig(playback=False, deliver_ms=40), mic_sink=lambda samples: None)
+    audio.prepare(None, StreamFormat(24_000, 1))
+    wakes: list[float] = []
+    assert audio.capture is not None
+    audio.capture.wake = lambda: wakes.append(audio.capture.pending_s if audio.capture else 0.0)
+    block = np.zeros((480, 1), dtype=np.int16)
+    audio.input_callback(block, 480, None, None)
+    assert not wakes  # 20 ms waiting: batched until 40 ms are
+    audio.deliver_promptly(True)
+    audio.capture.drain()
+    audio.input_callback(block, 480, None, None)
+    assert wakes == [pytest.approx(0.02)]  # the tail: one block is enough to wake the loop
+    audio.deliver_promptly(False)
+    audio.capture.drain()
+    audio.input_callback(block, 480, None, None)
+    assert len(wakes) == 1
+
+
 def test_status_flags_are_counted() -> None:
     class Flags:
         def __init__(self, **kw: bool) -> None:
