@@ -58,6 +58,7 @@ class AudioConfig:
     start_grace_s: float = 2.0  # no stall verdict until the streams had this long to start
     prefer_duplex: bool = True  # one full-duplex stream when both sides share a rate (else an input/output pair)
     deliver_ms: float = 0.0  # wake the loop for mic audio only once this much is waiting (0: every block)
+    input_block_ms: float | None = None  # the input stream's block when it is not one duplex stream (None: block_ms)
 
 
 @dataclass(frozen=True)
@@ -331,11 +332,12 @@ class DuplexAudio:
         except RuntimeError:  # the loop is closed: the app is shutting down
             self._mic_dropped += 1
 
-    def deliver_promptly(self, prompt: bool) -> None:
-        """While `prompt`, hand each mic block to the loop as soon as it is captured (a push-to-talk tail is
-        waiting for the block that crosses the release); otherwise batch `deliver_ms` as configured."""
+    def set_deliver_ms(self, ms: float | None) -> None:
+        """Wake the loop for mic audio once `ms` of it is waiting from now on (None: the configured `deliver_ms`).
+        0 hands over every block as it is captured (a push-to-talk tail waits for the block past the release);
+        more than `deliver_ms` saves wake-ups while nobody needs the audio soon."""
         if self.capture is not None:
-            self.capture.wake_after_s = 0.0 if prompt else self.config.deliver_ms / 1000
+            self.capture.wake_after_s = (self.config.deliver_ms if ms is None else max(ms, 0.0)) / 1000
 
     def deliver_mic(self) -> None:
         """On the event loop: everything captured so far, downmixed, resampled to 24 kHz, metered, to the sink."""
@@ -402,7 +404,8 @@ class DuplexAudio:
                                                  blocksize=len(self._mono), channels=out_fmt.channels,
                                                  callback=self.output_callback, **common))
         if in_dev is not None and in_fmt is not None:
-            block = max(int(in_fmt.samplerate * self.config.block_ms / 1000), 1)
+            block_ms = self.config.input_block_ms or self.config.block_ms
+            block = max(int(in_fmt.samplerate * block_ms / 1000), 1)
             self._streams.append(sd.InputStream(device=in_dev.index, samplerate=in_fmt.samplerate,
                                                 blocksize=block, channels=in_fmt.channels,
                                                 callback=self.input_callback, **common))

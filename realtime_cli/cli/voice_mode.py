@@ -31,7 +31,9 @@ from .view_state import ViewState
 
 TICK_S = 0.1  # status bar, meter and watchdog cadence
 DELIVER_MS = 40.0  # mic audio is handed to the loop in batches of at least this much
-BLOCK_MS = 20.0  # device block: half the callbacks of 10 ms blocks for 10 ms more output latency
+IDLE_DELIVER_MS = 100.0  # push-to-talk between turns: only the preroll and the meter want the mic
+BLOCK_MS = 10.0  # output block: PortAudio over PulseAudio plays ~2.5 blocks late (30 ms here, 50 ms at 20 ms)
+INPUT_BLOCK_MS = 20.0  # input block: half the callbacks; capture stamps, not block edges, end a turn
 HOLD_HINT = "hold SPACE to talk, release to send · ESC interrupt · q quit"
 TOGGLE_HINT = "SPACE talk/stop (toggle: no key releases here) · ESC interrupt · q quit"
 QUIT_KEYS = ("q", "Q", "\x04", "\x03")
@@ -90,7 +92,8 @@ class _Voice:
         from ..audio.duplex import AudioConfig, DuplexAudio
 
         config = AudioConfig(input_device=self.options.input_device, output_device=self.options.output_device,
-                             block_ms=BLOCK_MS, deliver_ms=DELIVER_MS, prefer_duplex=False)  # PAIR_NOT_DUPLEX
+                             block_ms=BLOCK_MS, input_block_ms=INPUT_BLOCK_MS, deliver_ms=DELIVER_MS,
+                             prefer_duplex=False)  # PAIR_NOT_DUPLEX
         self.duplex = DuplexAudio(config, tracker=self.tracker)
         self.make_mic()
         self.duplex.mic_sink_timed = self.mic.on_frame
@@ -98,6 +101,8 @@ class _Voice:
             self.duplex.start(self.loop)
         except AudioError as exc:
             raise AudioUnavailable(str(exc)) from None
+        if not self.open_mic:
+            self.duplex.set_deliver_ms(IDLE_DELIVER_MS)
 
     def make_mic(self) -> None:
         from ..audio.input import OpenMic, PushToTalk
@@ -112,7 +117,7 @@ class _Voice:
 
     def turn_ended(self) -> None:
         self.timeline.mark("turn_end", time.monotonic())
-        self.duplex.deliver_promptly(False)
+        self.duplex.set_deliver_ms(IDLE_DELIVER_MS)
         self.sender.commit()
         self._note_turn_lag()
 
@@ -179,11 +184,12 @@ class _Voice:
         if self.mic.held:
             self.latency.speech_started()
             self.timeline.cancel()
+            self.duplex.set_deliver_ms(None)
         elif self.mic.released_at is not None:
             self.latency.speech_ended(self.mic.released_at)
             self.timeline.begin(self.mic.released_at)
             if self.mic.talking:  # the tail: every block as it comes, starting with what is already captured
-                self.duplex.deliver_promptly(True)
+                self.duplex.set_deliver_ms(0)
                 self.duplex.deliver_mic()
         self.state.set_ptt("talking" if self.mic.talking else "idle")
 

@@ -124,14 +124,21 @@ def test_a_push_to_talk_tail_gets_each_mic_block_as_it_is_captured() -> None:
     block = np.zeros((480, 1), dtype=np.int16)
     audio.input_callback(block, 480, None, None)
     assert not wakes  # 20 ms waiting: batched until 40 ms are
-    audio.deliver_promptly(True)
+    audio.set_deliver_ms(0)
     audio.capture.drain()
     audio.input_callback(block, 480, None, None)
     assert wakes == [pytest.approx(0.02)]  # the tail: one block is enough to wake the loop
-    audio.deliver_promptly(False)
+    audio.set_deliver_ms(None)
     audio.capture.drain()
     audio.input_callback(block, 480, None, None)
     assert len(wakes) == 1
+    audio.set_deliver_ms(100)  # idle: fewer wake-ups
+    audio.capture.drain()
+    for _ in range(4):
+        audio.input_callback(block, 480, None, None)
+    assert len(wakes) == 1
+    audio.input_callback(block, 480, None, None)
+    assert wakes[-1] == pytest.approx(0.1)
 
 
 def test_status_flags_are_counted() -> None:
