@@ -293,7 +293,10 @@ class DuplexAudio:
             outdata.fill(0)
             return
         mono = self._mono[:frames] if frames <= len(self._mono) else np.zeros(frames, dtype=np.int16)
-        jitter.read_into(mono)
+        if jitter.read_into(mono) == 0 and self._playback_rms < 1e-4:  # idle: silence, nothing to measure
+            self._playback_rms = 0.0
+            outdata.fill(0)
+            return
         scratch = self._scratch[:frames] if frames <= len(self._scratch) else np.zeros(frames, np.float32)
         np.multiply(mono, 1 / 32768, out=scratch, casting="unsafe")
         rms = float(np.sqrt(np.dot(scratch, scratch) / max(frames, 1)))

@@ -96,6 +96,9 @@ def test_playback_level_is_tracked_for_the_echo_gate() -> None:
     audio.end_response("r")
     run_output(audio, 10, 1)
     assert audio.playback_rms == pytest.approx(0.5 / np.sqrt(2), rel=0.05)
+    after = run_output(audio, 400, 1)  # the reply is over: the level decays to zero and the device gets silence
+    assert audio.playback_rms == 0.0
+    assert not after[-50:].any()
 
 
 async def test_mic_blocks_reach_the_sink_on_the_loop_as_24k_mono() -> None:
