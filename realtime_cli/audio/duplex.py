@@ -336,9 +336,7 @@ class DuplexAudio:
             self._mic_dropped += 1
 
     def set_deliver_ms(self, ms: float | None) -> None:
-        """Wake the loop for mic audio once `ms` of it is waiting from now on (None: the configured `deliver_ms`).
-        0 hands over every block as it is captured (a push-to-talk tail waits for the block past the release);
-        more than `deliver_ms` saves wake-ups while nobody needs the audio soon."""
+        """Wake the loop once `ms` of mic audio waits (None: `deliver_ms`; 0: every block, for a push-to-talk tail)."""
         if self.capture is not None:
             self.capture.wake_after_s = (self.config.deliver_ms if ms is None else max(ms, 0.0)) / 1000
 
