@@ -5,7 +5,9 @@ played into a virtual mic while both virtual devices are recorded with timestamp
 loaded for the run, so nobody else's audio on the shared vmic/vspeaker gets in); one extra process spins on a
 core the whole time. Prints: capture-to-socket lag at the first and last turn (the client's own per-turn figure),
 end of speech → first agent audio p50/p95 from the recordings and from the status bar, voiced seconds played into
-the mic vs sent to the engine (`--record`'s input.wav), and the client's idle CPU.
+the mic vs sent to the engine (`--record`'s input.wav), and the client's idle CPU. For push-to-talk it also splits
+each turn (the client's own moments from `--record`'s turns.jsonl, on the same monotonic clock) into key event,
+tail, send, engine, prebuffer and output stages plus the speaker-to-recording offset, and prints the underruns.
 
     source /tmp/rtagent-pulse/env.sh
     nice -n 10 .venv/bin/python bench/voice_realtime.py                 # both modes, 20 turns each
