@@ -5,7 +5,9 @@ played into a virtual mic while both virtual devices are recorded with timestamp
 loaded for the run, so nobody else's audio on the shared vmic/vspeaker gets in); one extra process spins on a
 core the whole time. Prints: capture-to-socket lag at the first and last turn (the client's own per-turn figure),
 end of speech → first agent audio p50/p95 from the recordings and from the status bar, voiced seconds played into
-the mic vs sent to the engine (`--record`'s input.wav), and the client's idle CPU.
+the mic vs sent to the engine (`--record`'s input.wav), and the client's idle CPU. For push-to-talk it also splits
+each turn (the client's own moments from `--record`'s turns.jsonl, on the same monotonic clock) into key event,
+tail, send, engine, prebuffer and output stages plus the speaker-to-recording offset, and prints the underruns.
 
     source /tmp/rtagent-pulse/env.sh
     nice -n 10 .venv/bin/python bench/voice_realtime.py                 # both modes, 20 turns each
@@ -15,6 +17,7 @@ the mic vs sent to the engine (`--record`'s input.wav), and the client's idle CP
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -244,6 +247,7 @@ def run_mode(mode: str, turns: int, wavs: list[Path], work: Path) -> dict[str, o
             raise RuntimeError("rtagent never connected:\n" + pane.screen())
         pid = pane.pid()
         recorded, shown = [], []
+        marks: list[tuple[float, float]] = []  # (key release sent, first agent sample recorded) per answered turn
         for i in range(turns):
             wav = wavs[i % len(wavs)]
             if mode != "open mic":
@@ -267,6 +271,7 @@ def run_mode(mode: str, turns: int, wavs: list[Path], work: Path) -> dict[str, o
             # push-to-talk's turn ends at the key release, open mic's where the recording's speech ends
             ended = released if mode != "open mic" else mic.time_of(speech_end)
             ms = (speaker.time_of(agent) - ended) * 1000
+            marks.append((released, speaker.time_of(agent)))
             bar = status_latency(pane.screen())
             recorded.append(ms)
             if bar is not None:
@@ -283,6 +288,9 @@ def run_mode(mode: str, turns: int, wavs: list[Path], work: Path) -> dict[str, o
         result["lags"] = [float(x) for x in lags.group(1).split()] if lags else []
         bars = re.search(r"latency of each turn \(ms\): ([\d ]+)", screen)
         result["bar_all"] = [float(x) for x in bars.group(1).split()] if bars else []
+        result["stages"] = breakdown(record / "turns.jsonl", marks)
+        underruns = re.search(r"playback: (\d+) underruns", screen)
+        result["underruns"] = int(underruns.group(1)) if underruns else None
         played = sum(voiced_seconds(read_wav(w)) for w in (wavs[i % len(wavs)] for i in range(turns)))
         sent_path = record / "input.wav"
         result["played_voiced"] = played
@@ -296,6 +304,30 @@ def run_mode(mode: str, turns: int, wavs: list[Path], work: Path) -> dict[str, o
         pane.close()
         card.close()
     return result
+
+
+STAGES = [("key", "key release sent → client's key event"), ("tail", "→ turn end (capture stamps past release)"),
+          ("send", "→ commit in the socket"), ("engine", "→ first audio delta received"),
+          ("prebuffer", "→ first sample in the output callback"), ("output", "→ its DAC time (PortAudio)"),
+          ("device", "→ first agent sample in the recording")]
+
+
+def breakdown(path: Path, marks: list[tuple[float, float]]) -> dict[str, list[float]]:
+    """Per-stage ms of each turn: the client's own moments (turns.jsonl, monotonic like ours) between the key
+    release this bench sent and the first agent sample its speaker recording holds."""
+    stages: dict[str, list[float]] = {name: [] for name, _ in STAGES}
+    if not path.exists():
+        return stages
+    turns = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    for sent, heard in marks:
+        turn = next((t for t in turns if 0 <= t["released"] - sent < 1.0), None)
+        if turn is None:
+            continue
+        points = [sent, turn["released"], turn["turn_end"], turn["committed"], turn["first_delta"],
+                  turn["played"], turn["heard"], heard]
+        for (name, _), a, b in zip(STAGES, points, points[1:], strict=False):
+            stages[name].append((b - a) * 1000)
+    return stages
 
 
 def pct(values: list[float], q: float) -> float:
@@ -321,6 +353,16 @@ def report(r: dict[str, object]) -> None:
         diffs = [abs(a - b) for a, b in zip(recorded, bar_all, strict=True)]
         print(f"status bar vs recording: median |diff| {statistics.median(diffs):.0f} ms, "
               f"max {max(diffs):.0f} ms (goal ≤ 50)")
+    stages = r.get("stages") or {}
+    assert isinstance(stages, dict)
+    if any(stages.values()):
+        print("where it goes, p50 / p95 (ms):")
+        for name, what in STAGES:
+            values = stages.get(name) or []
+            if values:
+                print(f"  {name:<9} {pct(values, 50):5.0f} / {pct(values, 95):5.0f}  {what}")
+    if r.get("underruns") is not None:
+        print(f"playback underruns: {r['underruns']}")
     played, sent = float(r.get("played_voiced", 0.0)), float(r.get("sent_voiced", 0.0))  # type: ignore[arg-type]
     print(f"voiced audio: played into the mic {played:.2f} s, sent to the engine {sent:.2f} s, "
           f"difference {played - sent:+.2f} s (10 ms frame counting: ±1 frame per speech edge); "

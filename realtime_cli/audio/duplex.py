@@ -58,6 +58,7 @@ class AudioConfig:
     start_grace_s: float = 2.0  # no stall verdict until the streams had this long to start
     prefer_duplex: bool = True  # one full-duplex stream when both sides share a rate (else an input/output pair)
     deliver_ms: float = 0.0  # wake the loop for mic audio only once this much is waiting (0: every block)
+    input_block_ms: float | None = None  # the input stream's block when it is not one duplex stream (None: block_ms)
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class DuplexAudio:
         self.capture: CaptureQueue | None = None
         self.capture_clock: CaptureClock | None = None
         self.play_started: tuple[str, float] | None = None  # (item, monotonic time its first sample is heard)
+        self.play_callback_at = 0.0  # when the callback that played that first sample ran
         self._dac_delay = 0.0
         self.watchdog = CallbackWatchdog(self.config.stall_threshold_s)
         self.mic_meter = LevelMeter()
@@ -291,7 +293,10 @@ class DuplexAudio:
             outdata.fill(0)
             return
         mono = self._mono[:frames] if frames <= len(self._mono) else np.zeros(frames, dtype=np.int16)
-        jitter.read_into(mono)
+        if jitter.read_into(mono) == 0 and self._playback_rms < 1e-4:  # idle: silence, nothing to measure
+            self._playback_rms = 0.0
+            outdata.fill(0)
+            return
         scratch = self._scratch[:frames] if frames <= len(self._scratch) else np.zeros(frames, np.float32)
         np.multiply(mono, 1 / 32768, out=scratch, casting="unsafe")
         rms = float(np.sqrt(np.dot(scratch, scratch) / max(frames, 1)))
@@ -330,6 +335,11 @@ class DuplexAudio:
         except RuntimeError:  # the loop is closed: the app is shutting down
             self._mic_dropped += 1
 
+    def set_deliver_ms(self, ms: float | None) -> None:
+        """Wake the loop once `ms` of mic audio waits (None: `deliver_ms`; 0: every block, for a push-to-talk tail)."""
+        if self.capture is not None:
+            self.capture.wake_after_s = (self.config.deliver_ms if ms is None else max(ms, 0.0)) / 1000
+
     def deliver_mic(self) -> None:
         """On the event loop: everything captured so far, downmixed, resampled to 24 kHz, metered, to the sink."""
         joined = join_blocks(self.capture.drain()) if self.capture is not None else None
@@ -350,7 +360,9 @@ class DuplexAudio:
     def _report_played(self, item_id: str, content_index: int, samples: int) -> None:
         started = self.play_started
         if started is None or started[0] != item_id:
-            self.play_started = (item_id, time.monotonic() + self._dac_delay)
+            now = time.monotonic()
+            self.play_callback_at = now
+            self.play_started = (item_id, now + self._dac_delay)
         tracker = self.tracker
         if tracker is not None and self.jitter is not None:
             tracker.on_play_ms(item_id, content_index, samples * 1000 / self.jitter.sample_rate)
@@ -393,7 +405,8 @@ class DuplexAudio:
                                                  blocksize=len(self._mono), channels=out_fmt.channels,
                                                  callback=self.output_callback, **common))
         if in_dev is not None and in_fmt is not None:
-            block = max(int(in_fmt.samplerate * self.config.block_ms / 1000), 1)
+            block_ms = self.config.input_block_ms or self.config.block_ms
+            block = max(int(in_fmt.samplerate * block_ms / 1000), 1)
             self._streams.append(sd.InputStream(device=in_dev.index, samplerate=in_fmt.samplerate,
                                                 blocksize=block, channels=in_fmt.channels,
                                                 callback=self.input_callback, **common))

@@ -106,13 +106,15 @@ class EchoGate:
 
 
 class PushToTalk:
-    """Forward what was captured while the talk key was down, plus a short tail; then end the turn.
+    """Forward what was captured while the talk key was down; end the turn as soon as all of it is in hand.
 
     Judged by capture time, not arrival time: frames are stamped when the device captured them, so audio still
-    queued behind a busy event loop when the key comes up is forwarded in full (the turn is everything captured
-    up to the release, plus `tail_ms`), and `preroll_ms` of audio from just before a late-read press is kept.
-    `on_turn_end` fires once per turn, when a frame past the tail arrives (or `poll` finds the mic silent well
-    past it). Pressing while the agent speaks calls `on_barge_in` first.
+    queued behind a busy event loop when the key comes up is forwarded in full (the turn is everything stamped
+    up to the release plus `tail_ms`, a margin for the stamps' own error), and `preroll_ms` of audio from just
+    before a late-read press is kept. `on_turn_end` fires once per turn, as soon as a frame reaching the margin
+    arrives (or `poll` finds the mic silent well past it). Pressing while the agent speaks calls `on_barge_in`
+    first. The stamps matched an independent recording of the same source within a millisecond (docs/voice.md),
+    so the default margin of one 20 ms device block only allows for buffering a real device may add.
     """
 
     def __init__(
@@ -122,7 +124,7 @@ class PushToTalk:
         on_turn_end: Callable[[], None],
         on_barge_in: Callable[[], None] | None = None,
         agent_speaking: Callable[[], bool] = lambda: False,
-        tail_ms: float = 150.0,
+        tail_ms: float = 20.0,
         preroll_ms: float = 100.0,
         give_up_s: float = 1.0,
         sample_rate: int = PCM16_RATE,

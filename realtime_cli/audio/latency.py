@@ -73,3 +73,61 @@ class TurnLatency:
         p50, p95 = percentile(self.values_ms, 50), percentile(self.values_ms, 95)
         return (f"latency (end of speech → first agent audio heard) over {len(self.values_ms)} turns: "
                 f"p50 {p50:.0f} ms, p95 {p95:.0f} ms, last {self.values_ms[-1]:.0f} ms")
+
+
+MARKS = ("released", "turn_end", "committed", "first_delta", "played", "heard")
+"""A push-to-talk turn's moments, in order: the key release (the client's key event), the turn-end decision (the
+capture stamps reached the release), the commit in the socket, the first audio delta received, the first agent
+sample handed to the output callback, and that sample's estimated time at the speaker (the callback's DAC time)."""
+
+STAGES = (("tail", "released", "turn_end"), ("send", "turn_end", "committed"),
+          ("engine", "committed", "first_delta"), ("prebuffer", "first_delta", "played"),
+          ("output", "played", "heard"))
+"""Consecutive spans between the marks; their sum is the figure the status bar shows."""
+
+
+class TurnTimeline:
+    """Where a push-to-talk turn's latency goes: `begin(t)` at the release, `mark(name, t)` as each later moment
+    happens (the first of each only; a mark out of order or without an open turn is ignored); the turn is
+    complete at `heard`. Plain data over monotonic times; `turns` keeps the completed ones.
+    """
+
+    def __init__(self, history: int = 1000) -> None:
+        self.turns: deque[dict[str, float]] = deque(maxlen=history)
+        self._open: dict[str, float] | None = None
+
+    @property
+    def waiting_for(self) -> str | None:
+        """The next mark the open turn expects (None when no turn is open)."""
+        if self._open is None:
+            return None
+        return next(name for name in MARKS if name not in self._open)
+
+    def begin(self, t: float) -> None:
+        self._open = {"released": t}
+
+    def cancel(self) -> None:
+        self._open = None
+
+    def mark(self, name: str, t: float) -> None:
+        if self._open is None or name != self.waiting_for:
+            return
+        self._open[name] = t
+        if name == MARKS[-1]:
+            self.turns.append(self._open)
+            self._open = None
+
+    def stage_ms(self, stage: str) -> list[float]:
+        """One stage's duration in ms over the completed turns."""
+        start, end = next((a, b) for name, a, b in STAGES if name == stage)
+        return [(turn[end] - turn[start]) * 1000 for turn in self.turns]
+
+    def summary(self) -> str | None:
+        """One line: each stage's p50/p95 (None before the first completed turn)."""
+        if not self.turns:
+            return None
+        parts = []
+        for name, _start, _end in STAGES:
+            values = self.stage_ms(name)
+            parts.append(f"{name} {percentile(values, 50):.0f}/{percentile(values, 95):.0f}")
+        return f"latency breakdown p50/p95 (ms) over {len(self.turns)} turns: " + " · ".join(parts)

@@ -43,6 +43,7 @@ class MicSender:
         self.clock = StreamClock(PCM16_RATE)
         self.dropped_s = 0.0
         self.sent_bytes = 0
+        self.on_committed: Callable[[float], None] | None = None  # gets the time each commit was in the socket
 
     def __call__(self, samples: np.ndarray) -> None:
         data = samples.astype("<i2", copy=False).tobytes()
@@ -86,6 +87,8 @@ class MicSender:
                     await self.send(*item)
                 else:
                     await self.session.send_audio(b"", commit=True)
+                    if self.on_committed is not None:
+                        self.on_committed(self._clock())
 
     async def send(self, data: bytes, t: float) -> None:
         if self.recorder is not None:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import math
 import signal
 import sys
 import time
 from typing import Any
 
-from ..audio.latency import TurnLatency
+from ..audio.latency import TurnLatency, TurnTimeline
 from ..audio.stderr_capture import StderrCapture
 from ..protocol import names
 from ..protocol.playback import RealtimePlaybackTracker
@@ -30,7 +31,9 @@ from .view_state import ViewState
 
 TICK_S = 0.1  # status bar, meter and watchdog cadence
 DELIVER_MS = 40.0  # mic audio is handed to the loop in batches of at least this much
-BLOCK_MS = 20.0  # device block: half the callbacks of 10 ms blocks for 10 ms more output latency
+IDLE_DELIVER_MS = 100.0  # push-to-talk between turns: only the preroll and the meter want the mic
+BLOCK_MS = 10.0  # output block: PortAudio over PulseAudio plays ~2.5 blocks late (30 ms here, 50 ms at 20 ms)
+INPUT_BLOCK_MS = 20.0  # input block: half the callbacks; capture stamps, not block edges, end a turn
 HOLD_HINT = "hold SPACE to talk, release to send · ESC interrupt · q quit"
 TOGGLE_HINT = "SPACE talk/stop (toggle: no key releases here) · ESC interrupt · q quit"
 QUIT_KEYS = ("q", "Q", "\x04", "\x03")
@@ -61,6 +64,8 @@ class _Voice:
         self.loop = asyncio.get_running_loop()
         self.background: set[asyncio.Task[Any]] = set()
         self.latency = TurnLatency()
+        self.timeline = TurnTimeline()  # push-to-talk: where each turn's latency went
+        self.recorder = recorder
         self.quit_event = asyncio.Event()
         self.stalled: list[str] = []
         self.responses: dict[str, str] = {}
@@ -68,6 +73,7 @@ class _Voice:
         self.duplex: Any = None
         self.mic: Any = None
         self.sender = MicSender(session, recorder, time_of=lambda: self.mic.sink_time, open_mic=self.open_mic)
+        self.sender.on_committed = lambda t: self.timeline.mark("committed", t)
         self.pump = SessionPump(session, state, recorder, self.on_event)
         self._heard: str | None = None
         self.silence_ms = 0.0  # the server VAD's silence wait (from session.updated)
@@ -86,7 +92,8 @@ class _Voice:
         from ..audio.duplex import AudioConfig, DuplexAudio
 
         config = AudioConfig(input_device=self.options.input_device, output_device=self.options.output_device,
-                             block_ms=BLOCK_MS, deliver_ms=DELIVER_MS, prefer_duplex=False)  # PAIR_NOT_DUPLEX
+                             block_ms=BLOCK_MS, input_block_ms=INPUT_BLOCK_MS, deliver_ms=DELIVER_MS,
+                             prefer_duplex=False)  # PAIR_NOT_DUPLEX
         self.duplex = DuplexAudio(config, tracker=self.tracker)
         self.make_mic()
         self.duplex.mic_sink_timed = self.mic.on_frame
@@ -94,6 +101,8 @@ class _Voice:
             self.duplex.start(self.loop)
         except AudioError as exc:
             raise AudioUnavailable(str(exc)) from None
+        if not self.open_mic:
+            self.duplex.set_deliver_ms(IDLE_DELIVER_MS)
 
     def make_mic(self) -> None:
         from ..audio.input import OpenMic, PushToTalk
@@ -107,6 +116,8 @@ class _Voice:
                                   agent_speaking=lambda: duplex.is_playing)
 
     def turn_ended(self) -> None:
+        self.timeline.mark("turn_end", time.monotonic())
+        self.duplex.set_deliver_ms(IDLE_DELIVER_MS)
         self.sender.commit()
         self._note_turn_lag()
 
@@ -123,6 +134,7 @@ class _Voice:
     def on_event(self, event: Any) -> None:
         kind = getattr(event, "kind", None) or event.type
         if kind == ev.AUDIO:
+            self.timeline.mark("first_delta", time.monotonic())
             self.responses[event.item_id] = event.audio.response_id
             self.duplex.play(event.audio.data, item_id=event.item_id, content_index=event.content_index,
                              response_id=event.audio.response_id)
@@ -171,8 +183,14 @@ class _Voice:
     def _after_talk_key(self, now: float) -> None:
         if self.mic.held:
             self.latency.speech_started()
+            self.timeline.cancel()
+            self.duplex.set_deliver_ms(None)
         elif self.mic.released_at is not None:
             self.latency.speech_ended(self.mic.released_at)
+            self.timeline.begin(self.mic.released_at)
+            if self.mic.talking:  # the tail: every block as it comes, starting with what is already captured
+                self.duplex.set_deliver_ms(0)
+                self.duplex.deliver_mic()
         self.state.set_ptt("talking" if self.mic.talking else "idle")
 
     def answer_approval(self, approved: bool) -> None:
@@ -199,6 +217,8 @@ class _Voice:
         started = duplex.play_started
         if started is not None and started[0] != self._heard:
             self._heard = started[0]
+            self.timeline.mark("played", duplex.play_callback_at)
+            self.timeline.mark("heard", started[1])
             ms = self.latency.agent_audio(started[1])
             if ms is not None:
                 state.add_latency(ms)
@@ -271,6 +291,7 @@ class _Voice:
             PlainPrinter(console).finish(self.state)
         for line in self.summary():
             print(line)
+        self.save_timeline()
         for task in tasks[1:]:
             task.cancel()
         if self.stalled:
@@ -296,7 +317,22 @@ class _Voice:
             lines.append("mic lag, median of each turn (ms): " + " ".join(f"{ms:.0f}" for ms in self.turn_lags))
         if 0 < len(self.latency.values_ms) <= 50:
             lines.append("latency of each turn (ms): " + " ".join(f"{ms:.0f}" for ms in self.latency.values_ms))
+        breakdown = self.timeline.summary()
+        if breakdown is not None:
+            lines.append(breakdown)
+        jitter = self.duplex.jitter if self.duplex is not None else None
+        if jitter is not None:
+            lines.append(f"playback: {jitter.underruns} underruns, {jitter.overflows} overflows")
         return lines
+
+    def save_timeline(self) -> None:
+        """With --record: each push-to-talk turn's moments (monotonic seconds) as turns.jsonl, for the bench."""
+        folder = getattr(self.recorder, "folder", None)
+        if folder is None or not self.timeline.turns:
+            return
+        lines = "".join(json.dumps(turn) + "\n" for turn in self.timeline.turns)
+        with contextlib.suppress(OSError):
+            (folder / "turns.jsonl").write_text(lines, encoding="utf-8")
 
 
 def _silence_ms(session: Any, default: float) -> float:

@@ -96,6 +96,9 @@ def test_playback_level_is_tracked_for_the_echo_gate() -> None:
     audio.end_response("r")
     run_output(audio, 10, 1)
     assert audio.playback_rms == pytest.approx(0.5 / np.sqrt(2), rel=0.05)
+    after = run_output(audio, 400, 1)  # the reply is over: the level decays to zero and the device gets silence
+    assert audio.playback_rms == 0.0
+    assert not after[-50:].any()
 
 
 async def test_mic_blocks_reach_the_sink_on_the_loop_as_24k_mono() -> None:
@@ -113,6 +116,32 @@ async def test_mic_blocks_reach_the_sink_on_the_loop_as_24k_mono() -> None:
     assert 12_000 - 480 <= len(mono) <= 12_000  # soxr LQ holds back ~12 ms until more input comes
     assert peak_frequency(mono, 24_000) == pytest.approx(1000, abs=4)
     assert audio.mic_level.rms > 0.3
+
+
+def test_a_push_to_talk_tail_gets_each_mic_block_as_it_is_captured() -> None:
+    audio = DuplexAudio(AudioConfig(playback=False, deliver_ms=40), mic_sink=lambda samples: None)
+    audio.prepare(None, StreamFormat(24_000, 1))
+    wakes: list[float] = []
+    assert audio.capture is not None
+    audio.capture.wake = lambda: wakes.append(audio.capture.pending_s if audio.capture else 0.0)
+    block = np.zeros((480, 1), dtype=np.int16)
+    audio.input_callback(block, 480, None, None)
+    assert not wakes  # 20 ms waiting: batched until 40 ms are
+    audio.set_deliver_ms(0)
+    audio.capture.drain()
+    audio.input_callback(block, 480, None, None)
+    assert wakes == [pytest.approx(0.02)]  # the tail: one block is enough to wake the loop
+    audio.set_deliver_ms(None)
+    audio.capture.drain()
+    audio.input_callback(block, 480, None, None)
+    assert len(wakes) == 1
+    audio.set_deliver_ms(100)  # idle: fewer wake-ups
+    audio.capture.drain()
+    for _ in range(4):
+        audio.input_callback(block, 480, None, None)
+    assert len(wakes) == 1
+    audio.input_callback(block, 480, None, None)
+    assert wakes[-1] == pytest.approx(0.1)
 
 
 def test_status_flags_are_counted() -> None:

@@ -12,8 +12,8 @@ from .conftest import FakeClock, tone
 FRAME = 240  # 10 ms
 
 
-def frame(level: float) -> np.ndarray:
-    return tone(1000, 10, amplitude=level)
+def frame(level: float, samples: int = 240) -> np.ndarray:
+    return tone(1000, samples / 24, amplitude=level)
 
 
 class Recorder:
@@ -111,6 +111,21 @@ def test_ptt_tail_ends_on_a_partial_frame(clock: FakeClock) -> None:
     ptt.on_frame(frame(0.3), 100.0)
     ptt.on_frame(frame(0.3), 100.01)
     assert rec.events == ["frame:240", "frame:120", "turn_end"]
+
+
+def test_ptt_turn_ends_with_the_first_block_that_reaches_the_release_margin(clock: FakeClock) -> None:
+    """The default margin is one 20 ms device block past the release; device blocks need not align with it."""
+    rec = Recorder()
+    ptt = PushToTalk(rec.sink, on_turn_end=lambda: rec.events.append("turn_end"), preroll_ms=0, clock=clock)
+    ptt.press(99.0)
+    ptt.on_frame(frame(0.3, 480), 99.975)  # captured before the release, delivered after it
+    ptt.release(100.0)
+    ptt.on_frame(frame(0.3, 480), 99.995)  # ends 100.015: short of release + 20 ms, the turn stays open
+    assert "turn_end" not in rec.events
+    ptt.on_frame(frame(0.3, 480), 100.015)  # reaches 100.02: 5 ms of it kept, and the turn is over
+    assert rec.events == ["frame:480", "frame:480", "frame:120", "turn_end"]
+    ptt.on_frame(frame(0.3, 480), 100.035)
+    assert rec.samples == 1080  # after the turn: nothing more is sent
 
 
 def test_ptt_turn_ends_by_deadline_when_the_mic_stops(clock: FakeClock) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from realtime_cli.audio.latency import TurnLatency, percentile
+from realtime_cli.audio.latency import STAGES, TurnLatency, TurnTimeline, percentile
 
 
 def test_latency_runs_from_speech_end_to_the_first_heard_sample() -> None:
@@ -43,3 +43,33 @@ def test_percentiles_and_summary() -> None:
         lat.agent_audio(i * 10 + ms / 1000)
     summary = lat.summary()
     assert summary is not None and "p50 320 ms" in summary and "p95 900 ms" in summary and "3 turns" in summary
+
+
+def test_timeline_splits_a_turn_into_consecutive_stages() -> None:
+    timeline = TurnTimeline()
+    timeline.mark("turn_end", 1.0)  # no turn open: ignored
+    timeline.begin(10.0)
+    timeline.mark("first_delta", 10.2)  # out of order (the commit is not in yet): ignored
+    for name, t in [("turn_end", 10.04), ("committed", 10.045), ("first_delta", 10.3), ("first_delta", 10.35),
+                    ("played", 10.32), ("heard", 10.34)]:
+        timeline.mark(name, t)
+    assert timeline.waiting_for is None and len(timeline.turns) == 1
+    assert timeline.stage_ms("tail") == [pytest.approx(40)]
+    assert timeline.stage_ms("engine") == [pytest.approx(255)]  # the first delta counts, the repeat does not
+    assert timeline.stage_ms("prebuffer") == [pytest.approx(20)]
+    assert sum(timeline.stage_ms(name)[0] for name, _a, _b in STAGES) == pytest.approx(340)
+    summary = timeline.summary()
+    assert summary is not None and "over 1 turns" in summary and "engine 255/255" in summary
+
+
+def test_timeline_drops_a_turn_the_user_talks_over() -> None:
+    timeline = TurnTimeline()
+    assert timeline.summary() is None
+    timeline.begin(5.0)
+    timeline.mark("turn_end", 5.05)
+    timeline.cancel()  # pressed again before any answer
+    assert timeline.waiting_for is None
+    timeline.mark("committed", 5.06)
+    assert not timeline.turns
+    timeline.begin(6.0)
+    assert timeline.waiting_for == "turn_end"

@@ -70,13 +70,16 @@ def test_push_to_talk_never_drops_but_open_mic_bounds_its_backlog() -> None:
 
 async def test_run_sends_everything_and_measures_lag_and_stream_times() -> None:
     sender, socket, _now, stamp = make()
+    committed: list[float] = []
+    sender.on_committed = committed.append
     task = asyncio.create_task(sender.run())
     frames(sender, [99.9, 99.91, 99.92], stamp)
     sender.commit()
-    while len(socket.sent) < 2:
+    while not committed:
         await asyncio.sleep(0)
     task.cancel()
     assert socket.sent == [(720, False), (0, True)]
+    assert committed == [pytest.approx(100.01)]  # the moment the commit was in the socket (two sends later)
     assert sender.lag.last_ms == pytest.approx(75)  # captured up to 99.93, in the socket at 100.005
     assert sender.clock.time_at(15) == pytest.approx(99.915)
 
