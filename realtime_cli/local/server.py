@@ -11,7 +11,7 @@ import hmac
 import logging
 import threading
 import weakref
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -50,15 +50,14 @@ def warm_engine() -> None:
         logger.debug("engine warm-up skipped: %s", exc)
 
 
-def start_warming() -> bool:
-    """Warm the engine once per process on its own thread; False when that was already started."""
+def start_warming() -> Future[None] | None:
+    """Warm the engine once per process on its own thread: its future, or None when that was already started."""
     global _warm_pool
     with _warm_guard:
         if _warm_pool is not None:
-            return False
+            return None
         _warm_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rtagent-warm")
-        _warm_pool.submit(warm_engine)
-        return True
+        return _warm_pool.submit(warm_engine)
 
 
 def _origin_host(origin: str) -> str:
