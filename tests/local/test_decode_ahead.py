@@ -49,7 +49,7 @@ class Recording:
 
 @pytest.fixture(scope="module")
 def speech_model() -> SessionSpeech:
-    model = domain_model({"instructions": "You help with weather and appointments."})  # type: ignore[typeddict-item]
+    model = domain_model({"instructions": "You help with weather and appointments."})
     if model.problem:
         pytest.skip(model.problem)
     return model

@@ -9,7 +9,9 @@ import threading
 import pytest
 
 from realtime_cli.local import responder, server
+from realtime_cli.local.asr import shared_recognizer
 from realtime_cli.local.server import LocalRealtimeServer
+from realtime_cli.local.speech import synthesizer
 from realtime_cli.local.tts import split_phrases
 from support.engine_client import RawClient, ga_session
 
@@ -42,7 +44,7 @@ def test_the_first_transcript_delta_of_a_reply_is_a_few_words() -> None:
 
 async def test_the_engine_warms_up_on_a_worker_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[str] = []
-    real_synth, real_asr = server.synthesizer, server.shared_recognizer
+    real_synth, real_asr = synthesizer, shared_recognizer
 
     def synth_spy(voice: str):  # type: ignore[no-untyped-def]
         seen.append(threading.current_thread().name)
@@ -63,7 +65,7 @@ async def test_the_engine_warms_up_on_a_worker_thread(monkeypatch: pytest.Monkey
 
 async def test_a_reply_loads_its_voice_off_the_loop_and_keeps_the_wire_order(monkeypatch: pytest.MonkeyPatch) -> None:
     threads: list[threading.Thread] = []
-    real = responder.synthesizer
+    real = synthesizer
 
     def spy(voice: str):  # type: ignore[no-untyped-def]
         threads.append(threading.current_thread())
