@@ -3,7 +3,8 @@
 Push-to-talk: the audio is appended in real time (20 ms frames, as while a key is held; also, as a worst case, all
 at once; and as a person does it, with the key released a moment after the last word: 300 ms of room noise, the
 CLI's 150 ms tail included), then `input_audio_buffer.commit` + `response.create`; the clock starts at the commit.
-Like a person, each client listens to the agent's reply (its audio length) before speaking again. Server VAD:
+Like a person, each client listens to the agent's reply (its audio length) before speaking again, and concurrent
+sessions start talking at staggered moments, at least 4 turns each. Server VAD:
 speech then silence is streamed in real time (20 ms frames); the clock starts when
 the last frame containing speech was appended, so the figure includes the configured silence wait. A turn in
 which the agent calls a tool is answered at once, as an SDK would, so its figure includes that round trip.
@@ -51,6 +52,8 @@ SESSION = {"type": "realtime", "instructions": "You help with weather and appoin
 GOAL_MS = 700.0
 CONCURRENCY_FACTOR = 2.0
 VAD_WAIT_S = 10.0
+PER_SESSION = 4  # turns per session at least when several talk at once (not only their first, cold turn)
+STAGGER_S = 0.37  # session k starts talking k times this late (about one turn cycle spread over 10 sessions)
 RELEASE_MS = 300  # key released this long after the last word (reaction plus the CLI's 150 ms tail)
 NOISE_RMS = 30.0  # room noise under and after the speech (about -60 dBFS): silence is never digital zero
 
@@ -196,7 +199,7 @@ async def run(turns: int, sessions: int) -> None:
                 clients = [await _session(server.url, td) for _ in range(concurrent)]
                 await asyncio.sleep(0.3)
                 fresh = set(server.sessions)
-                per = max(1, turns // concurrent) if concurrent > 1 else turns
+                per = max(PER_SESSION, turns // concurrent) if concurrent > 1 else turns
                 if td is not None:
                     per = max(2, per // 2)
                 missed = 0
@@ -204,6 +207,7 @@ async def run(turns: int, sessions: int) -> None:
                 async def drive(client: Client, offset: int, per: int = per, turn: Any = turn) -> list[float]:
                     nonlocal missed
                     out = []
+                    await asyncio.sleep(offset * STAGGER_S)  # users do not all start in the same instant
                     for i in range(per):
                         utterance = speech[(i + offset) % len(speech)]
                         try:

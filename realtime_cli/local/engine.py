@@ -193,15 +193,10 @@ class EngineSession:
         return self._speech_item
 
     async def _partial(self, text: str) -> None:
-        if not self.cfg.get("input_audio_transcription"):
-            return
-        item_id = self._turn_item()
-        if self._partials.item_id != item_id:
-            self._partials.reset()
-            self._partials.item_id = item_id
-        delta = self._partials.partial(text)
-        if delta:
-            await self.emit(names.TRANSCRIPTION_DELTA, item_id=item_id, content_index=0, delta=delta)
+        if self.cfg.get("input_audio_transcription"):
+            item_id = self._turn_item()
+            if delta := self._partials.partial(text, item_id):
+                await self.emit(names.TRANSCRIPTION_DELTA, item_id=item_id, content_index=0, delta=delta)
 
     async def _speech_started(self, audio_start_ms: int) -> None:
         self._cancel_idle_timer()
@@ -239,11 +234,8 @@ class EngineSession:
             await self.emit(names.ITEM_DONE, previous_item_id=previous, item=item.to_wire(self.dialect))
         item.text = turn.text
         if self.cfg.get("input_audio_transcription"):
-            if self._partials.item_id != item_id:
-                self._partials.reset()
-            for delta in self._partials.final(turn.text):
+            for delta in self._partials.final(turn.text, item_id):
                 await self.emit(names.TRANSCRIPTION_DELTA, item_id=item_id, content_index=0, delta=delta)
-            self._partials.reset()
             await self.emit(names.TRANSCRIPTION_COMPLETED, item_id=item_id, content_index=0, transcript=turn.text,
                             usage={"type": "duration", "seconds": round(turn.audio_ms / 1000, 3)})
         td = self.cfg.get("turn_detection")

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import re
+import sys
 import threading
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -29,8 +31,36 @@ Emit = Callable[..., Awaitable[None]]
 MAX_DELTA_MS = 200
 FIRST_PHRASE_WORDS = 3  # the first phrase is short, so its audio is ready soon; each next one may be twice as long
 MAX_PHRASE_WORDS = 12
-# Speech is rendered on its own threads: the recognizer's waiting decodes and the brain cannot hold them up.
-_tts_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="rtagent-tts")
+FIRST, LATER = 0, 1  # a reply's first phrase (what its user waits for), then the rest
+LATER_NICE = 10  # how much lower the threads rendering later phrases run (Linux; elsewhere they run as the rest)
+T = TypeVar("T")
+
+
+def _lower_priority() -> None:
+    if sys.platform.startswith("linux"):  # there a thread has its own nice value; elsewhere this would be the process
+        with contextlib.suppress(OSError):
+            tid = threading.get_native_id()
+            os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + LATER_NICE))
+
+
+class SpeechThreads:
+    """The threads that render speech. First phrases run at normal priority; later phrases, which have the earlier
+    phrases' playing time to be ready in, on threads the OS runs when the CPU has time left over from work someone
+    is waiting for (a first phrase, a decode) — so ten busy sessions answer each other's users sooner."""
+
+    def __init__(self, workers: int = 2) -> None:
+        self._urgent = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rtagent-tts")
+        self._later = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rtagent-tts-later",
+                                         initializer=_lower_priority)
+
+    def submit(self, priority: int, fn: Callable[..., T], *args: Any) -> Future[T]:
+        return (self._urgent if priority == FIRST else self._later).submit(fn, *args)
+
+    async def run(self, priority: int, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.wrap_future(self.submit(priority, fn, *args))
+
+
+_speech_threads = SpeechThreads()
 _warmed: set[str] = set()
 _warm_lock = threading.Lock()
 
@@ -47,7 +77,7 @@ def _warm(voice: str) -> None:
 def warm_voice(voice: str) -> None:
     """Load and warm up `voice` on a speech thread, so that the first response of a session is not the one that
     waits for it (never on the event loop)."""
-    _tts_pool.submit(_warm, voice)
+    _speech_threads.submit(FIRST, _warm, voice)
 
 
 @dataclass
@@ -224,9 +254,9 @@ async def _spoken(voice: str, text: str | AsyncIterator[str],
                   rate: int) -> AsyncGenerator[tuple[str, np.ndarray], None]:
     """`(phrase, samples)` of `text` in order, rendered on the speech threads; phrase k+1 renders while phrase k
     goes out (one ahead within a sentence: a sentence still arriving is not waited for)."""
-    loop = asyncio.get_running_loop()
-    synth: Synthesizer = await loop.run_in_executor(_tts_pool, synthesizer, voice)
+    synth: Synthesizer = await _speech_threads.run(FIRST, synthesizer, voice)
     first_words: int | None = FIRST_PHRASE_WORDS
+    priority = FIRST
     rendering: asyncio.Future[np.ndarray] | None = None
     try:
         async for sentence in _sentences(text):
@@ -234,11 +264,13 @@ async def _spoken(voice: str, text: str | AsyncIterator[str],
             first_words = None
             for index, (phrase, kind) in enumerate(phrases):
                 if rendering is None:
-                    rendering = loop.run_in_executor(_tts_pool, synth.render_phrase, phrase, kind, rate)
+                    rendering = asyncio.ensure_future(_speech_threads.run(priority, synth.render_phrase, phrase,
+                                                                          kind, rate))
                 samples = await rendering
-                rendering = None
+                rendering, priority = None, LATER
                 if index + 1 < len(phrases):
-                    rendering = loop.run_in_executor(_tts_pool, synth.render_phrase, *phrases[index + 1], rate)
+                    rendering = asyncio.ensure_future(_speech_threads.run(LATER, synth.render_phrase,
+                                                                          *phrases[index + 1], rate))
                 yield phrase, samples
     finally:
         if rendering is not None:

@@ -19,6 +19,7 @@ from .ahead import (
     Span,
     Transcriber,
     ms_samples,
+    spare_recognizer,
     transcribe_off_loop,
     utterance_span,
 )
@@ -189,11 +190,12 @@ class InputTurns:
         if heard - self._last_voiced >= ms_samples(PAUSE_MS):
             if self.ahead.last_span != span:
                 self.ahead.start(model, self._audio(span), span)
-        elif self.partials_wanted and self._buffered - span[0] >= ms_samples(PARTIAL_MIN_MS):
+        elif (self.partials_wanted and self._buffered - span[0] >= ms_samples(PARTIAL_MIN_MS)
+              and spare_recognizer()):
             last = self.ahead.last_span
             if last is None or self._buffered - last[1] >= ms_samples(PARTIAL_EVERY_MS):
                 now = (span[0], self._buffered)
-                self.ahead.start(model, self._audio(now), now)
+                self.ahead.start(model, self._audio(now), now, partial=True)
         return out
 
     async def settle(self) -> None:
@@ -217,7 +219,7 @@ class InputTurns:
         audio_ms = self.buffered_ms
         span = self._span()
         audio = self._audio(span)
-        ready = self.ahead.matching(span)
+        ready = self.ahead.take(span)
         self._new_buffer()
         model = self._model
         if model is None:

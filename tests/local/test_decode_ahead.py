@@ -7,13 +7,25 @@ import asyncio
 import base64
 import json
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pytest
 
-from realtime_cli.local.ahead import LEAD_MS, PAUSE_MS, PartialWords, ms_samples, utterance_span
+from realtime_cli.local.ahead import (
+    AHEAD,
+    COMMIT,
+    LEAD_MS,
+    PARTIAL,
+    PAUSE_MS,
+    DecodeGate,
+    PartialWords,
+    Stale,
+    ms_samples,
+    utterance_span,
+)
 from realtime_cli.local.engine import EngineSession
 from realtime_cli.local.speech import SessionSpeech, domain_model
 from realtime_cli.local.tts import Synthesizer
@@ -136,16 +148,17 @@ async def test_a_stale_decode_ahead_is_ignored(speech_model: SessionSpeech) -> N
 
 def test_partial_words_send_only_what_two_decodes_agree_on() -> None:
     words = PartialWords()
-    assert words.partial("I would") is None  # nothing to agree with yet
-    assert words.partial("I would like to") == "I would"
-    assert words.partial("I would like to book") == " like to"
-    assert words.partial("I wood like") is None  # never takes a word back
-    assert words.final("I would like to book a table") == [" book", " a", " table"]
-    assert PartialWords().final("Hello there") == ["Hello", " there"]
+    assert words.partial("I would", "a") is None  # nothing to agree with yet
+    assert words.partial("I would like to", "a") == "I would"
+    assert words.partial("I would like to book", "a") == " like to"
+    assert words.partial("I wood like", "a") is None  # never takes a word back
+    assert words.final("I would like to book a table", "a") == [" book", " a", " table"]
+    assert words.final("Hello there", "b") == ["Hello", " there"]  # a new turn starts afresh
     diverged = PartialWords()
-    diverged.partial("Hi there")
-    diverged.partial("Hi there friend")
-    assert diverged.final("High there friend") == []  # the completed event carries the text
+    diverged.partial("Hi there", "c")
+    diverged.partial("Hi there friend", "c")
+    assert diverged.final("High there friend", "c") == []  # the completed event carries the text
+    assert diverged.partial("Other words", "d") is None and diverged.item_id == "d"
 
 
 async def test_long_speech_sends_transcription_deltas_before_the_commit(speech_model: SessionSpeech) -> None:
@@ -177,3 +190,38 @@ async def test_long_speech_sends_transcription_deltas_before_the_commit(speech_m
     said = "".join(e["delta"] for e in deltas).split()
     assert said and said == completed["transcript"].split()[: len(said)]
     assert "appointment" in completed["transcript"].lower()
+
+
+def test_the_gate_lets_the_most_urgent_decode_in_first_and_skips_stale_ones() -> None:
+    gate = DecodeGate(limit=1)
+    hold, holding = threading.Event(), threading.Event()
+    ran: list[str] = []
+
+    def blocker() -> str:
+        holding.set()
+        hold.wait(30)
+        return "first"
+
+    def job(name: str) -> str:
+        ran.append(name)
+        return name
+
+    def queued(n: int) -> None:  # a sync point: until n decodes wait at the gate
+        with gate._cond:
+            assert gate._cond.wait_for(lambda: len(gate._queue) == n, 30)
+
+    with ThreadPoolExecutor(4) as pool:
+        first = pool.submit(gate.run, AHEAD, threading.Event(), blocker)
+        assert holding.wait(30)
+        stale = threading.Event()
+        skipped = pool.submit(gate.run, AHEAD, stale, job, "stale")
+        partial = pool.submit(gate.run, PARTIAL, threading.Event(), job, "partial")
+        queued(2)
+        commit = pool.submit(gate.run, COMMIT, threading.Event(), job, "commit")
+        queued(3)
+        gate.mark_stale(stale)
+        with pytest.raises(Stale):
+            skipped.result(30)
+        hold.set()
+        assert first.result(30) == "first" and commit.result(30) == "commit" and partial.result(30) == "partial"
+    assert ran == ["commit", "partial"]

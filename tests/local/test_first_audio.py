@@ -4,6 +4,8 @@ loaded and warmed on worker threads (never on the event loop), and the wire orde
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import threading
 
 import pytest
@@ -90,3 +92,17 @@ async def test_a_reply_loads_its_voice_off_the_loop_and_keeps_the_wire_order(mon
     assert len(first["delta"].split()) <= responder.FIRST_PHRASE_WORDS + 1
     deltas = "".join(e["delta"] for e in c.events if e["type"] == "response.output_audio_transcript.delta")
     assert deltas == done["transcript"]
+
+
+def _own_nice() -> int:
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice values are a Linux feature")
+async def test_later_phrases_render_on_lower_priority_threads() -> None:
+    threads = responder.SpeechThreads(workers=1)
+    urgent = await threads.run(responder.FIRST, _own_nice)
+    later = await threads.run(responder.LATER, _own_nice)
+    assert later == min(19, urgent + responder.LATER_NICE)
+    names = await threads.run(responder.LATER, lambda: threading.current_thread().name)
+    assert names.startswith("rtagent-tts-later")
