@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from ..protocol.codecs import PCM16_RATE
 
-PAUSE_MS = 256  # silence after speech that starts a decode ahead; also the silence kept after the last speech
+PAUSE_MS = 192  # silence after speech that starts a decode ahead; also the silence kept after the last speech
 LEAD_MS = 400  # audio kept before the first speech of a buffer
 PARTIAL_EVERY_MS = 1000  # in long speech (partial transcripts wanted): a decode after this much more audio
 PARTIAL_MIN_MS = 1000  # ... once the utterance is at least this long
