@@ -138,9 +138,12 @@ class DecodeAhead:
         self.started = 0  # decodes started ahead, and commits answered by one (figures and tests)
         self.reused = 0
 
-    def new_buffer(self) -> None:
+    def new_buffer(self, cancel: bool = False) -> None:
+        """Forget the decode ahead (`cancel`: the session is ending, nobody will await it either)."""
         if self._last is not None and not self._last.future.done():
             _gate.mark_stale(self._last.stale)  # skipped if it is still waiting for its turn
+            if cancel:
+                self._last.future.cancel()
         self._last = None
 
     @property

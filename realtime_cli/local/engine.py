@@ -77,6 +77,7 @@ class EngineSession:
         warm_voice(str(self.cfg.get("voice") or "alloy"))
 
     async def close(self) -> None:
+        self.turns.close()
         for task in (self._idle_task, self._model_task, self._greet_task,
                      self.response.task if self.response else None):
             if task is not None:

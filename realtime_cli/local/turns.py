@@ -4,6 +4,8 @@ committed turn on a worker thread (whisper releases the GIL), decoded ahead at p
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +29,7 @@ from .vad import SpeechStarted, SpeechStopped, VadEvent, VoiceActivityDetector, 
 from .wire import ClientEventError
 
 MAX_BUFFER_SAMPLES = PCM16_RATE * 60 * 15  # 15 minutes of input audio at most in one buffer (oldest dropped)
+LIVE_FRACTION = 0.5  # audio is live (worth decoding ahead) when it came in at least half as slowly as it plays
 
 
 @dataclass
@@ -69,6 +72,8 @@ class InputTurns:
         self._first_voiced: int | None = None  # buffer samples: where speech was first / last heard in it
         self._last_voiced: int | None = None
         self.ahead = DecodeAhead()
+        self.clock: Callable[[], float] = time.monotonic  # seconds; when the buffer's audio came in
+        self._began: float | None = None
         self.partials_wanted = False  # decode ahead in long speech too, for partial transcripts
 
     def configure(self, turn_detection: TurnDetectionConfig | None, input_format: AudioFormat) -> None:
@@ -128,6 +133,8 @@ class InputTurns:
                     self._chunks[0] = first[drop:]
                     self._buffered -= drop
                     drop = 0
+        if self._began is None:
+            self._began = self.clock()
         self._chunks.append(samples)
         self._buffered += samples.size
         fresh = self._vad.feed(samples) if self._vad is not None else []
@@ -185,6 +192,8 @@ class InputTurns:
         model, detector = self._model, self._listener or self._vad
         if model is None or model.problem or detector is None or self._last_voiced is None or self.ahead.busy:
             return out
+        if (self.clock() - (self._began or 0.0)) * 1000 < LIVE_FRACTION * self.buffered_ms:
+            return out  # audio sent faster than it is spoken (a file, a script): its commit comes next, not later
         heard = self._in_buffer(detector.position_ms) or 0
         span = self._span()
         if heard - self._last_voiced >= ms_samples(PAUSE_MS):
@@ -206,6 +215,7 @@ class InputTurns:
         self._chunks, self._buffered = [], 0
         self._buffer_start = self._received
         self._first_voiced = self._last_voiced = None
+        self._began = None
         self.ahead.new_buffer()
 
     @property
@@ -236,6 +246,10 @@ class InputTurns:
 
     async def clear(self) -> None:
         self._new_buffer()
+
+    def close(self) -> None:
+        """The session ended: a decode ahead still waiting for its turn is skipped."""
+        self.ahead.new_buffer(cancel=True)
 
 
 __all__ = ["Committed", "InputTurns", "Partial", "SpeechStarted", "SpeechStopped", "TurnEvent"]

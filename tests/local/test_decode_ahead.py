@@ -29,7 +29,7 @@ from realtime_cli.local.ahead import (
 from realtime_cli.local.engine import EngineSession
 from realtime_cli.local.speech import SessionSpeech, domain_model
 from realtime_cli.local.tts import Synthesizer
-from realtime_cli.local.turns import InputTurns, Partial
+from realtime_cli.local.turns import InputTurns, Partial, SpeechStopped
 
 CHUNK = 480  # 20 ms at 24 kHz, as a held push-to-talk key sends it
 
@@ -82,8 +82,14 @@ async def feed(turns: InputTurns, audio: np.ndarray) -> list[Any]:
     return events
 
 
+def live(turns: InputTurns) -> InputTurns:
+    """Audio that comes in as it is spoken: the buffer's clock is the audio's own time (a sync point, no sleeps)."""
+    turns.clock = lambda: turns.stream_ms / 1000
+    return turns
+
+
 def manual(model: Any = None) -> InputTurns:
-    turns = InputTurns()
+    turns = live(InputTurns())
     turns.configure(None, "pcm16")
     if model is not None:
         turns.set_model(model)
@@ -114,6 +120,33 @@ async def test_a_commit_after_a_pause_reuses_the_decode_ahead(speech_model: Sess
     other = await again.commit()
     assert other is not None and not other.ahead and other.text == turn.text
     assert late.calls == model.calls  # the same span of the buffer
+
+
+async def test_server_vad_commits_with_the_decode_started_at_the_pause(speech_model: SessionSpeech) -> None:
+    model = Recording(speech_model)
+    turns = live(InputTurns())
+    turns.configure({"type": "server_vad", "silence_duration_ms": 500}, "pcm16")
+    turns.set_model(model)
+    audio = np.concatenate([silence(300), voice("What can you do?"), silence(900)])
+    stopped_at = None
+    for start in range(0, audio.size, CHUNK):
+        events = await turns.append(audio[start:start + CHUNK].tobytes())
+        if any(isinstance(e, SpeechStopped) for e in events):
+            stopped_at = start
+            break
+    assert stopped_at is not None and turns.ahead.started == 1  # started at the pause, before the turn ended
+    turn = await turns.commit()  # what the engine does on speech_stopped
+    assert turn is not None and turn.ahead and len(model.calls) == 1
+
+
+async def test_audio_sent_faster_than_spoken_is_not_decoded_ahead(speech_model: SessionSpeech) -> None:
+    model = Recording(speech_model)
+    turns = manual(model)
+    turns.clock = lambda: 0.0  # all of it arrives in the same instant, as a file or a script sends it
+    await feed(turns, np.concatenate([voice("Hello. What can you do?"), silence(600)]))
+    assert turns.ahead.started == 0
+    turn = await turns.commit()
+    assert turn is not None and not turn.ahead and len(model.calls) == 1
 
 
 async def test_speech_after_the_pause_is_decoded_again(speech_model: SessionSpeech) -> None:
@@ -168,6 +201,7 @@ async def test_long_speech_sends_transcription_deltas_before_the_commit(speech_m
         sent.append(event)
 
     session = EngineSession(send, "ga", "gpt-realtime")
+    live(session.turns)
     await session.start()
     await session.handle_frame(json.dumps({"type": "session.update", "session": {
         "type": "realtime", "instructions": "You book appointments.",
