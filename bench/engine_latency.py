@@ -3,9 +3,10 @@
 Push-to-talk: the audio is appended in real time (20 ms frames, as while a key is held; also, as a worst case, all
 at once; and as a person does it, with the key released a moment after the last word: 300 ms of room noise, the
 CLI's 150 ms tail included), then `input_audio_buffer.commit` + `response.create`; the clock starts at the commit.
-Like a person, each client listens to the agent's reply (its audio length) before speaking again. Concurrent
-sessions speak at least 4 turns each, twice: starting at staggered moments (as independent users do) and all in
-the same instant (a burst, the worst case). Server VAD:
+Concurrent sessions speak at least 4 turns each, twice: as independent users ("staggered": starting at staggered
+moments, each listening to the agent's reply, its audio length, before speaking again, as one session alone does)
+and as a stress test ("burst": all starting in the same instant, each speaking again as soon as the reply is sent,
+as this benchmark used to). Server VAD:
 speech then silence is streamed in real time (20 ms frames); the clock starts when
 the last frame containing speech was appended, so the figure includes the configured silence wait. A turn in
 which the agent calls a tool is answered at once, as an SDK would, so its figure includes that round trip.
@@ -75,6 +76,7 @@ class Client:
         self.done: asyncio.Event = asyncio.Event()
         self.reader: asyncio.Task[None] | None = None
         self.heard_s = 0.0  # seconds of agent audio received in the current turn (played before the next one)
+        self.listens = True  # False: speaks again as soon as the reply is sent (the stress case)
 
     async def read(self) -> None:
         async for frame in self.ws:
@@ -108,7 +110,8 @@ async def _session(url: str, turn_detection: dict[str, Any] | None) -> Client:
 
 async def listen(client: Client, since: float) -> None:
     """Wait until the reply would have finished playing (it started playing when its first audio came)."""
-    await asyncio.sleep(max(0.0, since + client.heard_s - time.perf_counter()))
+    if client.listens:
+        await asyncio.sleep(max(0.0, since + client.heard_s - time.perf_counter()))
 
 
 async def ptt_turn(client: Client, speech: np.ndarray, paced: bool = True, release_ms: int = 0) -> float:
@@ -190,15 +193,18 @@ async def run(turns: int, sessions: int) -> None:
     print(f"{'mode':58} {'sessions':>13} {'turns':>6} {'missed':>6} {'ahead':>6} {'p50 ms':>8} {'p95 ms':>8}",
           flush=True)
     p50s: dict[tuple[str, str], float] = {}
-    groups = ((1, "alone", 0.0), (sessions, "staggered", STAGGER_S), (sessions, "together", 0.0))
+    # (sessions, label, start stagger, whether clients listen to the reply before speaking again)
+    groups = ((1, "alone", 0.0, True), (sessions, "staggered", STAGGER_S, True), (sessions, "burst", 0.0, False))
     async with LocalRealtimeServer() as server:
         vad = {"type": "server_vad", "silence_duration_ms": 500, "create_response": True}
         for mode, td, turn in (("push-to-talk, released 300 ms after speech (after commit)", None, _ptt_released),
                                ("push-to-talk, spoken in real time (after commit)", None, ptt_turn),
                                ("push-to-talk, audio sent at once (after commit)", None, _ptt_at_once),
                                ("server VAD (after last speech, silence 500 ms)", vad, vad_turn)):
-            for concurrent, label, stagger in groups:
+            for concurrent, label, stagger, listens in groups:
                 clients = [await _session(server.url, td) for _ in range(concurrent)]
+                for client in clients:
+                    client.listens = listens
                 await asyncio.sleep(0.3)
                 fresh = set(server.sessions)
                 per = max(PER_SESSION, turns // concurrent) if concurrent > 1 else turns
