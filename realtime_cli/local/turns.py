@@ -25,7 +25,7 @@ from .ahead import (
     transcribe_off_loop,
     utterance_span,
 )
-from .vad import SpeechStarted, SpeechStopped, VadEvent, VoiceActivityDetector, semantic_silence_ms
+from .vad import FRAME_MS, SpeechStarted, SpeechStopped, VadEvent, VoiceActivityDetector, semantic_silence_ms
 from .wire import ClientEventError
 
 MAX_BUFFER_SAMPLES = PCM16_RATE * 60 * 15  # 15 minutes of input audio at most in one buffer (oldest dropped)
@@ -172,7 +172,9 @@ class InputTurns:
             if isinstance(event, SpeechStarted) and self._first_voiced is None:
                 self._first_voiced = max(0, self._in_buffer(event.audio_start_ms) or 0)
         end = self._in_buffer(detector.speech_end_ms)
-        if end is not None and end > 0:
+        # (a speech end in the first frames of a buffer that heard no onset is the detector catching up with the
+        # audio of the turn just committed, not speech of this one)
+        if end is not None and end > (0 if self._first_voiced is not None else ms_samples(2 * FRAME_MS)):
             self._last_voiced = end
             if self._first_voiced is None:
                 self._first_voiced = 0  # the speech began before this buffer did
