@@ -16,13 +16,14 @@ from ..protocol.codecs import AudioDecodeError, decode_audio, sample_rate
 from ..protocol.names import Dialect
 from ..protocol.session_config import VOICES, SessionConfig, session_from_wire, session_to_wire
 from ..protocol.state import ACTIVE_RESPONSE_ERROR, CANCEL_NOT_ACTIVE_ERROR
+from .ahead import PartialWords
 from .brain import Brain, BrainContext
 from .brain_llm import LlmBrain, default_brain
 from .checks import check_item_size, check_response_params, check_session, vocabulary_config
 from .conversation import Conversation, Item
-from .responder import Decision, Response, ResponseSpec, stream_response, usage
+from .responder import Decision, Response, ResponseSpec, stream_response, usage, warm_voice
 from .speech import domain_model
-from .turns import InputTurns, SpeechStarted, SpeechStopped
+from .turns import InputTurns, Partial, SpeechStarted, SpeechStopped
 from .wire import ClientEventError, ClientGone, check_event_shape, check_item, error_event, new_id, optional, require
 
 logger = logging.getLogger("realtime_cli.local")
@@ -52,6 +53,7 @@ class EngineSession:
         self.response: Response | None = None
         self._audio_produced = False
         self._speech_item: str | None = None
+        self._partials = PartialWords()  # partial transcript deltas of the turn being spoken
         self._idle_task: asyncio.Task[None] | None = None
         self._model_task: asyncio.Task[None] | None = None
         self._greet_after_ms = greet_after_ms
@@ -72,8 +74,10 @@ class EngineSession:
     async def start(self) -> None:
         await self.emit(names.SESSION_CREATED, session=self._session_wire())
         self._rebuild_model()
+        warm_voice(str(self.cfg.get("voice") or "alloy"))
 
     async def close(self) -> None:
+        self.turns.close()
         for task in (self._idle_task, self._model_task, self._greet_task,
                      self.response.task if self.response else None):
             if task is not None:
@@ -129,7 +133,10 @@ class EngineSession:
         merged = cast(SessionConfig, {**self.cfg, **update})
         self.cfg = merged
         self.turns.configure(merged.get("turn_detection"), merged.get("input_audio_format", "pcm16"))
+        self.turns.partials_wanted = bool(merged.get("input_audio_transcription"))
         self._rebuild_model()
+        if voice is not None:
+            warm_voice(voice)
         self._arm_idle_timer()
         await self.emit(names.SESSION_UPDATED, session=self._session_wire())
         if self._greet_after_ms is not None and not self._client_spoke:
@@ -177,6 +184,20 @@ class EngineSession:
                     await self._speech_started(vad_event.audio_start_ms)
                 elif isinstance(vad_event, SpeechStopped):
                     await self._speech_stopped(vad_event.audio_end_ms)
+                elif isinstance(vad_event, Partial):
+                    await self._partial(vad_event.text)
+
+    def _turn_item(self) -> str:
+        """The id the item of the turn being spoken will have (the speech item with server VAD)."""
+        if self._speech_item is None:
+            self._speech_item = new_id("item")
+        return self._speech_item
+
+    async def _partial(self, text: str) -> None:
+        if self.cfg.get("input_audio_transcription"):
+            item_id = self._turn_item()
+            if delta := self._partials.partial(text, item_id):
+                await self.emit(names.TRANSCRIPTION_DELTA, item_id=item_id, content_index=0, delta=delta)
 
     async def _speech_started(self, audio_start_ms: int) -> None:
         self._cancel_idle_timer()
@@ -197,7 +218,7 @@ class EngineSession:
                 "Error committing input audio buffer: buffer too small. Expected at least 100ms of audio, "
                 f"but buffer only has {self.turns.buffered_ms:.2f}ms of audio.",
                 code="input_audio_buffer_commit_empty")
-        await self._commit_turn(new_id("item"), auto=False)
+        await self._commit_turn(self._turn_item(), auto=False)
 
     async def _commit_turn(self, item_id: str, *, auto: bool) -> None:
         await self._ready_model()
@@ -214,9 +235,8 @@ class EngineSession:
             await self.emit(names.ITEM_DONE, previous_item_id=previous, item=item.to_wire(self.dialect))
         item.text = turn.text
         if self.cfg.get("input_audio_transcription"):
-            for index, word in enumerate(turn.text.split()):
-                await self.emit(names.TRANSCRIPTION_DELTA, item_id=item_id, content_index=0,
-                                delta=word if index == 0 else " " + word)
+            for delta in self._partials.final(turn.text, item_id):
+                await self.emit(names.TRANSCRIPTION_DELTA, item_id=item_id, content_index=0, delta=delta)
             await self.emit(names.TRANSCRIPTION_COMPLETED, item_id=item_id, content_index=0, transcript=turn.text,
                             usage={"type": "duration", "seconds": round(turn.audio_ms / 1000, 3)})
         td = self.cfg.get("turn_detection")
@@ -225,6 +245,9 @@ class EngineSession:
 
     async def _clear(self, event: dict[str, Any]) -> None:
         await self.turns.clear()
+        if not self.turns.vad_enabled:
+            self._speech_item = None  # its partial transcripts (if any) were of audio now gone
+        self._partials.reset()
         await self.emit(names.BUFFER_CLEARED)
 
     async def _item_create(self, event: dict[str, Any]) -> None:

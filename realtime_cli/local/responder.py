@@ -5,10 +5,15 @@ the real service's event sequence, and finish it as completed or cancelled.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+import sys
+import threading
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -19,10 +24,60 @@ from .brain import Call, Say
 from .brain_llm import Deferred, SayStream
 from .conversation import Conversation, Item, PhraseMark
 from .speech import synthesizer
+from .tts import Synthesizer, split_phrases
 from .wire import new_id
 
 Emit = Callable[..., Awaitable[None]]
 MAX_DELTA_MS = 200
+FIRST_PHRASE_WORDS = 3  # the first phrase is short, so its audio is ready soon; each next one may be twice as long
+MAX_PHRASE_WORDS = 12
+FIRST, LATER = 0, 1  # a reply's first phrase (what its user waits for), then the rest
+LATER_NICE = 10  # how much lower the threads rendering later phrases run (Linux; elsewhere they run as the rest)
+T = TypeVar("T")
+
+
+def _lower_priority() -> None:
+    if sys.platform.startswith("linux"):  # there a thread has its own nice value; elsewhere this would be the process
+        with contextlib.suppress(OSError):
+            tid = threading.get_native_id()
+            os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + LATER_NICE))
+
+
+class SpeechThreads:
+    """The threads that render speech. First phrases run at normal priority; later phrases, which have the earlier
+    phrases' playing time to be ready in, on threads the OS runs when the CPU has time left over from work someone
+    is waiting for (a first phrase, a decode) — so ten busy sessions answer each other's users sooner."""
+
+    def __init__(self, workers: int = 2) -> None:
+        self._urgent = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rtagent-tts")
+        self._later = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rtagent-tts-later",
+                                         initializer=_lower_priority)
+
+    def submit(self, priority: int, fn: Callable[..., T], *args: Any) -> Future[T]:
+        return (self._urgent if priority == FIRST else self._later).submit(fn, *args)
+
+    async def run(self, priority: int, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.wrap_future(self.submit(priority, fn, *args))
+
+
+_speech_threads = SpeechThreads()
+_warmed: set[str] = set()
+_warm_lock = threading.Lock()
+
+
+def _warm(voice: str) -> None:
+    synth = synthesizer(voice)  # loads piper's model (hash check, onnxruntime session) once per process
+    with _warm_lock:
+        if synth.voice in _warmed:
+            return
+        _warmed.add(synth.voice)
+    synth.render_phrase("Okay.", "phrase")  # the first inference of a model is several times slower than the next
+
+
+def warm_voice(voice: str) -> None:
+    """Load and warm up `voice` on a speech thread, so that the first response of a session is not the one that
+    waits for it (never on the event loop)."""
+    _speech_threads.submit(FIRST, _warm, voice)
 
 
 @dataclass
@@ -143,32 +198,83 @@ async def _stream_message(response: Response, text: str | AsyncIterator[str], co
     spec = response.spec
     audio = "audio" in spec.modalities
     item = Item(new_id("item"), "message", role="assistant", has_audio=audio, status="in_progress", asks=asks)
-    await _add_item(response, item, conv, dialect, emit)
-    ids = {"response_id": response.id, "item_id": item.id, "output_index": response.output.index(item),
-           "content_index": 0}
-    part_type = "audio" if audio else "text"
-    await emit(names.CONTENT_PART_ADDED, part={"type": part_type, "transcript" if audio else "text": ""}, **ids)
     if audio:
-        rate = sample_rate(spec.output_format)
-        synth = synthesizer(spec.voice)
-        async for sentence in _sentences(text):
-            phrases = synth.synthesize_chunks(sentence, rate)
-            # Each phrase is rendered on a worker thread (piper takes tens of ms per phrase; the loop stays free).
-            while (piece := await asyncio.to_thread(next, phrases, None)) is not None:
-                await _emit_phrase(response, item, piece, rate, ids, emit)
-        await emit(names.AUDIO_DONE, **ids)
-        await emit(names.TRANSCRIPT_DONE, transcript=item.text, **ids)
+        await _speak(response, item, text, conv, dialect, emit)
     else:
+        ids = await _open_part(response, item, "text", conv, dialect, emit)
         async for sentence in _sentences(text):
             for word in _words(sentence):
                 await emit(names.TEXT_DELTA, delta=word, **ids)
                 item.text += word
                 await asyncio.sleep(0)
         await emit(names.TEXT_DONE, text=item.text, **ids)
+        await _close_part(response, item, False, ids, dialect, emit)
+
+
+async def _open_part(response: Response, item: Item, kind: str, conv: Conversation, dialect: Dialect,
+                     emit: Emit) -> dict[str, Any]:
+    await _add_item(response, item, conv, dialect, emit)
+    ids = {"response_id": response.id, "item_id": item.id, "output_index": response.output.index(item),
+           "content_index": 0}
+    await emit(names.CONTENT_PART_ADDED, part={"type": kind, "transcript" if kind == "audio" else "text": ""}, **ids)
+    return ids
+
+
+async def _close_part(response: Response, item: Item, audio: bool, ids: dict[str, Any], dialect: Dialect,
+                      emit: Emit) -> None:
     item.status = "completed"
     await emit(names.CONTENT_PART_DONE, part=_part(item, audio), **ids)
     response.output_tokens += max(1, len(item.text) // 4)
     await _finish_item(response, item, dialect, emit)
+
+
+async def _speak(response: Response, item: Item, text: str | AsyncIterator[str], conv: Conversation,
+                 dialect: Dialect, emit: Emit) -> None:
+    rate = sample_rate(response.spec.output_format)
+    spoken = _spoken(response.spec.voice, text, rate)
+    first = asyncio.ensure_future(anext(spoken, None))  # the first phrase renders while the events before it go out
+    try:
+        ids = await _open_part(response, item, "audio", conv, dialect, emit)
+        piece = await first
+        while piece is not None:
+            await _emit_phrase(response, item, piece, rate, ids, emit)
+            piece = await anext(spoken, None)
+    finally:
+        if not first.done():
+            first.cancel()
+            with contextlib.suppress(BaseException):
+                await first
+        await spoken.aclose()
+    await emit(names.AUDIO_DONE, **ids)
+    await emit(names.TRANSCRIPT_DONE, transcript=item.text, **ids)
+    await _close_part(response, item, True, ids, dialect, emit)
+
+
+async def _spoken(voice: str, text: str | AsyncIterator[str],
+                  rate: int) -> AsyncGenerator[tuple[str, np.ndarray], None]:
+    """`(phrase, samples)` of `text` in order, rendered on the speech threads; phrase k+1 renders while phrase k
+    goes out (one ahead within a sentence: a sentence still arriving is not waited for)."""
+    synth: Synthesizer = await _speech_threads.run(FIRST, synthesizer, voice)
+    first_words: int | None = FIRST_PHRASE_WORDS
+    priority = FIRST
+    rendering: asyncio.Future[np.ndarray] | None = None
+    try:
+        async for sentence in _sentences(text):
+            phrases = split_phrases(sentence, MAX_PHRASE_WORDS, first_words)
+            first_words = None
+            for index, (phrase, kind) in enumerate(phrases):
+                if rendering is None:
+                    rendering = asyncio.ensure_future(_speech_threads.run(priority, synth.render_phrase, phrase,
+                                                                          kind, rate))
+                samples = await rendering
+                rendering, priority = None, LATER
+                if index + 1 < len(phrases):
+                    rendering = asyncio.ensure_future(_speech_threads.run(LATER, synth.render_phrase,
+                                                                          *phrases[index + 1], rate))
+                yield phrase, samples
+    finally:
+        if rendering is not None:
+            rendering.cancel()
 
 
 async def _emit_phrase(response: Response, item: Item, piece: tuple[str, np.ndarray], rate: int,

@@ -9,7 +9,9 @@ import asyncio
 import contextlib
 import hmac
 import logging
+import threading
 import weakref
+from concurrent.futures import Future, ThreadPoolExecutor
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -20,8 +22,11 @@ from websockets.asyncio.server import Server, ServerConnection
 from websockets.http11 import Request, Response
 
 from ..protocol import names
+from .asr import shared_recognizer
 from .engine import EngineSession
 from .faults import FaultPlan, FaultyLink, stall_handshake
+from .speech import synthesizer
+from .tts import DEFAULT_VOICE
 from .wire import ClientGone
 
 logger = logging.getLogger("realtime_cli.local")
@@ -29,6 +34,30 @@ PATH = "/v1/realtime"
 MAX_CONNECTIONS = 128  # concurrent sessions; one more gets HTTP 503
 IDLE_TIMEOUT_S = 15 * 60.0  # a connection whose client sends nothing this long is closed (1001, going away)
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
+
+
+_warm_guard = threading.Lock()
+_warm_pool: ThreadPoolExecutor | None = None
+
+
+def warm_engine() -> None:
+    """Load whisper and the default voice and run each once (their first runs are several times slower than the
+    next). Blocks; a model that cannot be loaded is left to the sessions to report."""
+    try:
+        speech = synthesizer(DEFAULT_VOICE).synthesize("Hello, how can I help you today?")
+        shared_recognizer().transcribe(speech, "")
+    except Exception as exc:  # the session that needs it reports it; warming is only a head start
+        logger.debug("engine warm-up skipped: %s", exc)
+
+
+def start_warming() -> Future[None] | None:
+    """Warm the engine once per process on its own thread: its future, or None when that was already started."""
+    global _warm_pool
+    with _warm_guard:
+        if _warm_pool is not None:
+            return None
+        _warm_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rtagent-warm")
+        return _warm_pool.submit(warm_engine)
 
 
 def _origin_host(origin: str) -> str:
@@ -44,13 +73,15 @@ class LocalRealtimeServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, greet_after_ms: int | None = None,
                  faults: FaultPlan | None = None, token: str | None = None,
                  max_connections: int = MAX_CONNECTIONS, idle_timeout_s: float | None = IDLE_TIMEOUT_S,
-                 allowed_origins: tuple[str, ...] = ()) -> None:
+                 allowed_origins: tuple[str, ...] = (), warm: bool = True) -> None:
         """`greet_after_ms`: when set, a session whose client says nothing for that long after its first
         session.update gets a spoken greeting, as an agent that opens the conversation would give.
         `faults`: how connections misbehave (see FaultPlan); for tests of clients and `rtagent serve` drills.
         `token`: when set, a client must send `Authorization: Bearer <token>` (its API key) or gets HTTP 401.
         A request with an `Origin` header (a web page) is refused with 403 unless the origin is a loopback
         host or in `allowed_origins`, so a page in the user's browser cannot drive the engine.
+        `warm`: load and run whisper and the default voice once on a worker thread at start (once per process),
+        so that the first turn does not wait for them.
         """
         self.host = host
         self.port = port
@@ -60,6 +91,7 @@ class LocalRealtimeServer:
         self.max_connections = max_connections
         self.idle_timeout_s = idle_timeout_s
         self.allowed_origins = frozenset(o.rstrip("/").lower() for o in allowed_origins)
+        self.warm = warm
         self._open = 0
         self.connections_served = 0  # connections that asked for the realtime path, faulty ones included
         self._server: Server | None = None
@@ -82,6 +114,8 @@ class LocalRealtimeServer:
             open_timeout=None if stall else 10,
         )
         self.port = self._server.sockets[0].getsockname()[1]
+        if self.warm:
+            start_warming()
         logger.info("local realtime engine listening on %s", self.url)
         return self.url
 

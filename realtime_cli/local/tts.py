@@ -178,13 +178,16 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+")
 _CLAUSE_END = re.compile(r"(?<=[,;:—–])\s+")
 
 
-def split_phrases(text: str, max_words: int = 6) -> list[tuple[str, str]]:
+def split_phrases(text: str, max_words: int = 6, first_words: int | None = None) -> list[tuple[str, str]]:
     """`text` cut into short spoken phrases, each with what ended it ("sentence", "clause" or "phrase").
 
     The phrase strings keep their trailing whitespace, so joining them gives back `text` exactly. A clause
-    longer than `max_words` is cut into near-equal runs of words.
+    longer than `max_words` is cut into near-equal runs of words. With `first_words`, the first phrase has at
+    most that many words (one more rather than leave a word alone) and each next one at most twice the one before,
+    up to `max_words`: the first audio comes quickly and each phrase is rendered while the one before plays.
     """
     pieces: list[tuple[str, str]] = []
+    limit = min(first_words or max_words, max_words)
     for sentence in _split_keep(text, _SENTENCE_END):
         clauses = _split_keep(sentence, _CLAUSE_END)
         for c_index, clause in enumerate(clauses):
@@ -197,14 +200,19 @@ def split_phrases(text: str, max_words: int = 6) -> list[tuple[str, str]]:
                 elif clause:
                     pieces.append((clause, kind_at_end))
                 continue
-            runs = -(-len(words) // max_words)
-            size = -(-len(words) // runs)
-            for start in range(0, len(words), size):
+            start = 0
+            while start < len(words):
+                left = len(words) - start
+                if limit < max_words:
+                    size = left if left <= limit + 1 else limit
+                else:
+                    size = -(-left // -(-left // max_words))
                 group = "".join(words[start : start + size])
                 if start == 0:
                     group = lead + group
-                last = start + size >= len(words)
-                pieces.append((group, kind_at_end if last else "phrase"))
+                start += size
+                pieces.append((group, kind_at_end if start >= len(words) else "phrase"))
+                limit = min(max_words, limit * 2)
     return pieces
 
 
@@ -268,8 +276,11 @@ class Synthesizer:
         so the deltas can be streamed together with the matching transcript deltas as they are produced.
         """
         for phrase, kind in split_phrases(text):
-            pause = np.zeros(rate * _PAUSE_MS[kind] // 1000, dtype=np.int16)
-            if not phrase.strip():
-                yield phrase, pause[:0]
-                continue
-            yield phrase, np.concatenate([_trim(self._render(phrase, rate)), pause])
+            yield phrase, self.render_phrase(phrase, kind, rate)
+
+    def render_phrase(self, phrase: str, kind: str, rate: int = PCM16_RATE) -> Int16Array:
+        """One phrase of `split_phrases` spoken, trimmed, with the pause its end `kind` calls for."""
+        pause = np.zeros(rate * _PAUSE_MS[kind] // 1000, dtype=np.int16)
+        if not phrase.strip():
+            return pause[:0]
+        return np.concatenate([_trim(self._render(phrase, rate)), pause])

@@ -27,7 +27,7 @@ VOICE_SHA256: dict[str, str] = {
     "en_US-joe-medium.onnx": "58afce0321b8d9c46d7cdf9c16500cc55a793b4220212dba6b70fb788b3baf06",
     "en_US-joe-medium.onnx.json": "3d6d5410b3795cb1950595247ef8f06190719e6fdbfa3a2356d8ec368e1aad33",
 }
-_WORKERS = 2
+_WORKERS = 4  # renders at once; the engine's speech threads (2 urgent, 2 lower-priority) decide what runs
 _PEAK = 0.9  # each sentence is scaled to this peak (piper's raw level varies from sentence to sentence)
 
 

@@ -140,6 +140,7 @@ class VoiceActivityDetector:
         self._recent: list[bool] = []
         self._in_speech = False
         self._last_speech_end_ms = 0
+        self._onset_ms: int | None = None  # where the latest turn's speech began (no padding)
         self._silent_frames = 0
         self._quiet_frames = 0  # consecutive frames under the loudness gate
 
@@ -147,6 +148,16 @@ class VoiceActivityDetector:
     def in_speech(self) -> bool:
         """Whether a turn is open (started and not yet stopped)."""
         return self._in_speech
+
+    @property
+    def onset_ms(self) -> int | None:
+        """Where the speech of the latest turn began (without prefix padding); None before any speech."""
+        return self._onset_ms
+
+    @property
+    def speech_end_ms(self) -> int | None:
+        """The end of the latest speech frame of any turn; None before any speech."""
+        return None if self._onset_ms is None else self._last_speech_end_ms
 
     @property
     def position_ms(self) -> int:
@@ -189,6 +200,7 @@ class VoiceActivityDetector:
                 self._silent_frames = 0
                 self._last_speech_end_ms = now_ms
                 onset_ms = now_ms - FRAME_MS * (len(self._recent) - self._recent.index(True))
+                self._onset_ms = onset_ms
                 return SpeechStarted(max(0, onset_ms - self.prefix_padding_ms))
             return None
         if speech:
