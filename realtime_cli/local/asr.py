@@ -7,12 +7,13 @@ only the utterance's own audio, and the guards against whisper's failure modes (
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import re
 import threading
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ import numpy.typing as npt
 import soxr
 
 from realtime_cli.protocol.codecs import PCM16_RATE
+
+from .asr_batch import Batcher
 
 Int16Array = npt.NDArray[np.int16]
 
@@ -45,7 +48,9 @@ _LOW_LOGPROB = -1.0
 _GARBAGE_LOGPROB = -1.6  # so unlikely that it is dropped whatever no_speech_prob says
 _MAX_COMPRESSION = 2.4
 _TOKENS_PER_SECOND = 6  # generation cap: far above speech (about 3-4 tokens/s), far below a runaway loop
-_WORKERS = 2  # decodes at once in this process; more waits (bounded CPU on a small box)
+_WORKERS = 2  # batches decoded at once in this process; more wait and join the next batch (bounded CPU)
+_MAX_BATCH = 10
+_WINDOW_STEP_S = 5.0
 
 
 class ModelIntegrityError(RuntimeError):
@@ -106,11 +111,27 @@ def resolve_model(spec: str | None = None) -> tuple[str, bool]:
     return str(bundled_model_dir()), True
 
 
-class Recognizer:
-    """A loaded whisper model shared by every session of the process. Thread-safe; at most `_WORKERS` decodes run
-    at once (each on one CPU thread, with the GIL released), the others wait their turn."""
+@dataclass(frozen=True)
+class _Request:
+    features: npt.NDArray[np.float32]  # (mel bins, frames) of the decode window
+    prompt_ids: list[int]
+    max_length: int  # prompt + generated tokens, CTranslate2's own meaning of max_length
 
-    def __init__(self, spec: str | None = None) -> None:
+
+@dataclass(frozen=True)
+class _Decoded:
+    ids: list[int]
+    logprob: float
+    no_speech_prob: float
+
+
+class Recognizer:
+    """A loaded whisper model shared by every session of the process. Thread-safe: requests that wait at the same
+    time are decoded as one batch (same window and prompt length), at most `_WORKERS` batches at once (each on
+    one CPU thread, with the GIL released)."""
+
+    def __init__(self, spec: str | None = None, max_batch: int = _MAX_BATCH, gather_s: float = 0.0,
+                 workers: int = _WORKERS) -> None:
         from faster_whisper import WhisperModel
         from faster_whisper.tokenizer import Tokenizer
 
@@ -119,12 +140,17 @@ class Recognizer:
             verify_model_files(Path(source))
         started = time.perf_counter()
         self.source = source
-        self._model = WhisperModel(source, device="cpu", compute_type="int8", cpu_threads=1, num_workers=_WORKERS)
+        self._model = WhisperModel(source, device="cpu", compute_type="int8", cpu_threads=1, num_workers=workers)
         self._tokenizer = Tokenizer(self._model.hf_tokenizer, self._model.model.is_multilingual, task="transcribe",
                                     language="en")
-        self._slots = threading.BoundedSemaphore(_WORKERS)
+        self._batcher: Batcher[_Request, _Decoded] = Batcher(self._decode_batch, workers, max_batch, gather_s)
         self._prompt_cache: dict[str, list[int]] = {}
         self.load_seconds = time.perf_counter() - started
+
+    @property
+    def batch_sizes(self) -> list[int]:
+        """The size of every batch decoded so far (the last thousand)."""
+        return list(self._batcher.batch_sizes)
 
     def prompt_tokens(self, prompt: str) -> list[int]:
         """The decoder prompt for a session's words: previous-text marker, the last tokens of `prompt`, then
@@ -139,8 +165,6 @@ class Recognizer:
 
     def transcribe(self, samples: Int16Array, prompt: str = "", sample_rate: int = PCM16_RATE) -> Transcript:
         """The words of one utterance (int16 at `sample_rate`). Blocks; call it from a worker thread."""
-        import ctranslate2
-
         started = time.perf_counter()
         seconds = samples.size / sample_rate
         audio = samples.astype(np.float32) / 32768.0
@@ -148,28 +172,48 @@ class Recognizer:
             audio = np.asarray(soxr.resample(audio, sample_rate, WHISPER_RATE), dtype=np.float32)
         if not has_speech(audio):
             return Transcript("", "", 1.0, 0.0, 0.0, seconds, time.perf_counter() - started)
-        lead = np.zeros(int(_LEAD_S * WHISPER_RATE), dtype=np.float32)
-        tail = np.zeros(max(0, int(MIN_WINDOW_S * WHISPER_RATE) - lead.size - audio.size), dtype=np.float32)
-        window = np.concatenate([lead, audio[: 30 * WHISPER_RATE - lead.size], tail])
-        features = self._model.feature_extractor(window)[..., :-1]
+        features = self._model.feature_extractor(decode_window(audio))[..., :-1]
         prompt_ids = self.prompt_tokens(prompt)
-        with self._slots:
-            encoded = self._model.model.encode(
-                ctranslate2.StorageView.from_array(np.ascontiguousarray(features[None])), to_cpu=False)
-            result: Any = self._model.model.generate(
-                encoded, [prompt_ids], beam_size=_BEAM, return_scores=True, return_no_speech_prob=True,
-                max_length=len(prompt_ids) + 8 + int(_TOKENS_PER_SECOND * seconds), suppress_blank=True,
-                suppress_tokens=[-1])[0]
-        ids = [token for token in result.sequences_ids[0] if token < self._tokenizer.eot]
-        raw = self._tokenizer.decode(ids).strip()
-        logprob = float(result.scores[0]) if result.scores else 0.0
+        request = _Request(np.ascontiguousarray(features), prompt_ids,
+                           len(prompt_ids) + 8 + int(_TOKENS_PER_SECOND * seconds))
+        decoded = self._batcher.submit((features.shape[-1], len(prompt_ids)), request)
+        raw = self._tokenizer.decode(decoded.ids).strip()
         text = collapse_repeats(raw)
         ratio = compression_ratio(text)
-        no_speech = float(result.no_speech_prob)
+        logprob, no_speech = decoded.logprob, decoded.no_speech_prob
         refused = ((no_speech > _NO_SPEECH_PROB and logprob < _LOW_LOGPROB) or logprob < _GARBAGE_LOGPROB
                    or ratio > _MAX_COMPRESSION or is_filler(text))
         return Transcript("" if refused else text, raw, no_speech, logprob, ratio, seconds,
                           time.perf_counter() - started)
+
+    def _decode_batch(self, requests: Sequence[_Request]) -> list[_Decoded]:
+        """Encode and decode requests of one batch key together; each keeps its own generation cap."""
+        import ctranslate2
+
+        stacked = np.ascontiguousarray(np.stack([request.features for request in requests]))
+        encoded = self._model.model.encode(ctranslate2.StorageView.from_array(stacked), to_cpu=False)
+        results: list[Any] = self._model.model.generate(
+            encoded, [request.prompt_ids for request in requests], beam_size=_BEAM, return_scores=True,
+            return_no_speech_prob=True, max_length=max(request.max_length for request in requests),
+            suppress_blank=True, suppress_tokens=[-1])
+        out = []
+        for request, result in zip(requests, results, strict=True):
+            budget = request.max_length - len(request.prompt_ids)
+            ids = [token for token in result.sequences_ids[0][:budget] if token < self._tokenizer.eot]
+            out.append(_Decoded(ids, float(result.scores[0]) if result.scores else 0.0,
+                                float(result.no_speech_prob)))
+        return out
+
+
+def decode_window(audio: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """16 kHz audio as whisper decodes it: a little lead silence, the utterance, silence up to `MIN_WINDOW_S`
+    or the next `_WINDOW_STEP_S` step (equal windows batch together), at most 30 s."""
+    lead = np.zeros(int(_LEAD_S * WHISPER_RATE), dtype=np.float32)
+    body = audio[: 30 * WHISPER_RATE - lead.size]
+    needed = (lead.size + body.size) / WHISPER_RATE
+    window_s = max(MIN_WINDOW_S, min(30.0, _WINDOW_STEP_S * math.ceil(needed / _WINDOW_STEP_S)))
+    tail = np.zeros(max(0, int(window_s * WHISPER_RATE) - lead.size - body.size), dtype=np.float32)
+    return np.concatenate([lead, body, tail])
 
 
 def has_speech(audio: npt.NDArray[np.float32], min_speech_ms: int = 120) -> bool:
