@@ -252,6 +252,8 @@ def collapse_repeats(text: str) -> str:
                 first = [_bare(w) for w in words[start : start + size]]
                 if first != [_bare(w) for w in words[start + size : start + 2 * size]]:
                     continue
+                if start + 2 * size < len(words) and _end(words[start + size - 1]) != _end(words[start + 2 * size - 1]):
+                    continue  # "I need help. I need help with my bill.": the second one goes on, no loop
                 if size == 1 and (start + 2 >= len(words) or _bare(words[start + 2]) != first[0]):
                     continue
                 end = start + size
@@ -262,7 +264,25 @@ def collapse_repeats(text: str) -> str:
                 break
             if changed:
                 break
-    return " ".join(words)
+    return " ".join(_drop_restart(words))
+
+
+def _drop_restart(words: list[str]) -> list[str]:
+    """`words` without a trailing restart of the sentence before it, cut off by the generation cap ("I dropped
+    my bike off. I dropped my bike" → "I dropped my bike off."); at least three words must restart."""
+    bare = [_bare(w) for w in words]
+    for start in range(len(words)):
+        if start and not words[start - 1].endswith((".", "!", "?")):
+            continue
+        for restart in range(start + 4, len(words) - 2):
+            if words[restart - 1].endswith((".", "!", "?")) and bare[restart:] == bare[start : start + len(
+                    words) - restart] and len(words) - restart < restart - start:
+                return words[:restart]
+    return words
+
+
+def _end(word: str) -> str:
+    return word[len(word.rstrip(".,!?;:")) :]
 
 
 def _bare(word: str) -> str:
