@@ -2,7 +2,7 @@
 
 Each request is one utterance (piper's voice, about 2-3 s) decoded through Recognizer.transcribe from its own
 thread, as the engine's sessions do. Prints latency (mean / max over requests) and the ratio N-at-once / alone,
-with batching (the default) and without (max_batch=1, the old one-decode-per-worker behaviour).
+for several batch sizes (max_batch=1 is the old one-decode-per-worker behaviour).
 
     flock /work/wt/notes/bench.lock nice -n 0 .venv/bin/python bench/asr_concurrency.py [--sessions 10] [--rounds 3]
 """
@@ -71,8 +71,9 @@ def main() -> None:
     clips = [np.concatenate([pad, synth.synthesize(LINES[i % len(LINES)]), pad]) for i in range(args.sessions)]
     print(f"{args.sessions} sessions, {statistics.mean(c.size for c in clips) / 24000:.1f} s per utterance")
     print(f"{'recognizer':28} {'alone ms':>9} {'together mean':>14} {'together max':>13} {'max/alone':>10}")
-    for label, kwargs in (("one decode per worker", {"max_batch": 1}), ("batched (default)", {}),
-                          ("batched, 5 ms gather", {"gather_s": 0.005})):
+    for label, kwargs in (("one decode per worker", {"max_batch": 1}), ("batches of up to 2", {"max_batch": 2}),
+                          ("batches of up to 4", {"max_batch": 4}), ("batches of up to 10", {"max_batch": 10}),
+                          ("default", {})):
         recognizer = Recognizer(**kwargs)  # type: ignore[arg-type]
         alone, mean, worst = measure(recognizer, clips, args.rounds)
         sizes = recognizer.batch_sizes[-args.rounds * args.sessions:]

@@ -22,7 +22,7 @@ from engine_speech import _espeak_clip, _piper_clip, _with_noise
 
 from realtime_cli.local.asr import build_prompt, shared_recognizer
 from realtime_cli.local.speech import session_phrases
-from realtime_cli.local.speech_util import normalize_words, word_error_rate
+from realtime_cli.local.speech_util import word_error_rate
 
 SESSION = {
     "instructions": "You answer the phone for Spokeworks, a bicycle repair shop. Book service appointments, quote "
@@ -122,7 +122,7 @@ def main() -> None:
           + f"; cpu {1000 * statistics.mean(cpu):.0f} ms, p50 {1000 * statistics.median(wall):.0f} ms")
     if "-v" in sys.argv:
         for (cond, text, _), h in zip(clips, heard, strict=True):
-            if normalize_words(text) != normalize_words(h):
+            if word_error_rate([(text, h)]) > 0:
                 print(f"  [{cond}] {text!r} -> {h!r}")
 
 

@@ -25,6 +25,7 @@ import soxr
 from realtime_cli.protocol.codecs import PCM16_RATE
 
 from .asr_batch import Batcher
+from .asr_rescore import Vocabulary, best_hypothesis, general_words
 
 Int16Array = npt.NDArray[np.int16]
 
@@ -41,7 +42,9 @@ BUNDLED_SHA256: dict[str, str] = {
 WHISPER_RATE = 16_000
 MIN_WINDOW_S = 10.0  # decode window: the utterance padded with silence to this length (whisper's own is 30 s)
 _BEAM = 5  # measured on bench/engine_speech.py clips: +4 points of words for +30 % CPU over greedy
-_LEAD_S = 0.2  # silence put before the utterance
+_LEAD_S = 0.5  # silence put before the utterance (0.2 lost first words; tuned on bench/asr_dev.py)
+_HYPOTHESES = 5  # whisper's n best, rescored with the session's vocabulary (asr_rescore.py)
+_REPETITION_PENALTY = 1.1  # tuned on bench/asr_dev.py: fewer loops and stutters in noise
 _MAX_PROMPT_TOKENS = 200
 _NO_SPEECH_PROB = 0.6  # whisper's rule: no speech when no_speech_prob is above this and the text is unlikely
 _LOW_LOGPROB = -1.0
@@ -120,8 +123,7 @@ class _Request:
 
 @dataclass(frozen=True)
 class _Decoded:
-    ids: list[int]
-    logprob: float
+    hypotheses: list[tuple[list[int], float]]  # (token ids, average log-probability), whisper's best first
     no_speech_prob: float
 
 
@@ -145,6 +147,8 @@ class Recognizer:
                                     language="en")
         self._batcher: Batcher[_Request, _Decoded] = Batcher(self._decode_batch, workers, max_batch, gather_s)
         self._prompt_cache: dict[str, list[int]] = {}
+        self._vocabularies: dict[str, Vocabulary] = {}
+        self._general: frozenset[str] | None = None
         self.load_seconds = time.perf_counter() - started
 
     @property
@@ -177,11 +181,13 @@ class Recognizer:
         request = _Request(np.ascontiguousarray(features), prompt_ids,
                            len(prompt_ids) + 8 + int(_TOKENS_PER_SECOND * seconds))
         decoded = self._batcher.submit((features.shape[-1], len(prompt_ids)), request)
-        raw = self._tokenizer.decode(decoded.ids).strip()
+        texts = [(self._tokenizer.decode(ids).strip(), score) for ids, score in decoded.hypotheses] or [("", 0.0)]
+        raw, logprob = texts[best_hypothesis(texts, self.vocabulary(prompt))] if len(texts) > 1 else texts[0]
         text = collapse_repeats(raw)
         ratio = compression_ratio(text)
-        logprob, no_speech = decoded.logprob, decoded.no_speech_prob
-        refused = ((no_speech > _NO_SPEECH_PROB and logprob < _LOW_LOGPROB) or logprob < _GARBAGE_LOGPROB
+        no_speech = decoded.no_speech_prob
+        top = texts[0][1]  # the guards judge whisper's own best, whichever hypothesis the words come from
+        refused = ((no_speech > _NO_SPEECH_PROB and top < _LOW_LOGPROB) or top < _GARBAGE_LOGPROB
                    or ratio > _MAX_COMPRESSION or is_filler(text))
         return Transcript("" if refused else text, raw, no_speech, logprob, ratio, seconds,
                           time.perf_counter() - started)
@@ -195,14 +201,24 @@ class Recognizer:
         results: list[Any] = self._model.model.generate(
             encoded, [request.prompt_ids for request in requests], beam_size=_BEAM, return_scores=True,
             return_no_speech_prob=True, max_length=max(request.max_length for request in requests),
-            suppress_blank=True, suppress_tokens=[-1])
+            num_hypotheses=_HYPOTHESES, repetition_penalty=_REPETITION_PENALTY, suppress_blank=True,
+            suppress_tokens=[-1])
         out = []
         for request, result in zip(requests, results, strict=True):
             budget = request.max_length - len(request.prompt_ids)
-            ids = [token for token in result.sequences_ids[0][:budget] if token < self._tokenizer.eot]
-            out.append(_Decoded(ids, float(result.scores[0]) if result.scores else 0.0,
-                                float(result.no_speech_prob)))
+            hypotheses = [([token for token in ids[:budget] if token < self._tokenizer.eot], float(score))
+                          for ids, score in zip(result.sequences_ids, result.scores, strict=True)]
+            out.append(_Decoded(hypotheses, float(result.no_speech_prob)))
         return out
+
+    def vocabulary(self, prompt: str) -> Vocabulary:
+        """The words rescoring favours for `prompt`'s session: its own words and general English."""
+        cached = self._vocabularies.get(prompt)
+        if cached is None:
+            if self._general is None:
+                self._general = general_words(self._tokenizer.decode([i]) for i in range(self._tokenizer.eot))
+            cached = self._vocabularies[prompt] = Vocabulary.of(prompt, self._general)
+        return cached
 
 
 def decode_window(audio: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
