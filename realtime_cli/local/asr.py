@@ -52,7 +52,11 @@ _GARBAGE_LOGPROB = -1.6  # so unlikely that it is dropped whatever no_speech_pro
 _MAX_COMPRESSION = 2.4
 _TOKENS_PER_SECOND = 6  # generation cap: far above speech (about 3-4 tokens/s), far below a runaway loop
 _WORKERS = 2  # batches decoded at once in this process; more wait and join the next batch (bounded CPU)
-_MAX_BATCH = 10
+# Decodes per batch. Measured by bench/asr_concurrency.py on this 2-core box: batching is slower per utterance
+# than one at a time (CTranslate2's int8 CPU kernels gain nothing from more rows), 10 at once took 4.9x one alone
+# unbatched and 6.9x in batches of 10; so one per batch unless $RTAGENT_WHISPER_BATCH says otherwise.
+_MAX_BATCH = 1
+BATCH_ENV = "RTAGENT_WHISPER_BATCH"
 _WINDOW_STEP_S = 5.0
 
 
@@ -128,9 +132,9 @@ class _Decoded:
 
 
 class Recognizer:
-    """A loaded whisper model shared by every session of the process. Thread-safe: requests that wait at the same
-    time are decoded as one batch (same window and prompt length), at most `_WORKERS` batches at once (each on
-    one CPU thread, with the GIL released)."""
+    """A loaded whisper model shared by every session of the process. Thread-safe: at most `workers` decodes run
+    at once (each on one CPU thread, with the GIL released); with `max_batch` > 1 the requests that wait at the
+    same time with the same window and prompt length are decoded as one batch."""
 
     def __init__(self, spec: str | None = None, max_batch: int = _MAX_BATCH, gather_s: float = 0.0,
                  workers: int = _WORKERS) -> None:
@@ -315,8 +319,13 @@ def shared_recognizer(spec: str | None = None) -> Recognizer:
     with _recognizers_guard:
         recognizer = _recognizers.get(key)
         if recognizer is None:
-            recognizer = _recognizers[key] = Recognizer(spec)
+            recognizer = _recognizers[key] = Recognizer(spec, max_batch=_batch_from_env())
         return recognizer
+
+
+def _batch_from_env() -> int:
+    value = os.environ.get(BATCH_ENV, "").strip()
+    return max(1, int(value)) if value.isdigit() else _MAX_BATCH
 
 
 def build_prompt(phrases: Iterable[str]) -> str:
