@@ -106,3 +106,14 @@ def test_a_batched_decode_equals_each_utterance_decoded_alone(recognizer: Recogn
         assert batched.no_speech_prob == pytest.approx(single.no_speech_prob, abs=1e-4)
     assert "outage" in together[0].text.lower()
     assert "billing" in together[1].text.lower()
+
+
+def test_batching_is_off_unless_the_environment_asks(monkeypatch: pytest.MonkeyPatch) -> None:
+    from realtime_cli.local.asr import BATCH_ENV, _batch_from_env
+
+    monkeypatch.delenv(BATCH_ENV, raising=False)
+    assert _batch_from_env() == 1
+    monkeypatch.setenv(BATCH_ENV, "8")
+    assert _batch_from_env() == 8
+    monkeypatch.setenv(BATCH_ENV, "lots")
+    assert _batch_from_env() == 1
