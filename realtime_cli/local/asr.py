@@ -53,8 +53,8 @@ _MAX_COMPRESSION = 2.4
 _TOKENS_PER_SECOND = 6  # generation cap: far above speech (about 3-4 tokens/s), far below a runaway loop
 _WORKERS = 2  # batches decoded at once in this process; more wait and join the next batch (bounded CPU)
 # Decodes per batch. Measured by bench/asr_concurrency.py on this 2-core box: batching is slower per utterance
-# than one at a time (CTranslate2's int8 CPU kernels gain nothing from more rows), 10 at once took 4.9x one alone
-# unbatched and 6.9x in batches of 10; so one per batch unless $RTAGENT_WHISPER_BATCH says otherwise.
+# than one at a time (CTranslate2's int8 CPU kernels gain nothing from more rows): 10 at once averaged 733-919 ms
+# unbatched, 1077-1252 ms in batches of 10; so one per batch unless $RTAGENT_WHISPER_BATCH says otherwise.
 _MAX_BATCH = 1
 BATCH_ENV = "RTAGENT_WHISPER_BATCH"
 _WINDOW_STEP_S = 5.0
