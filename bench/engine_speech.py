@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from realtime_cli.local.asr import build_prompt, shared_recognizer
 from realtime_cli.local.speech import session_phrases
-from realtime_cli.local.speech_util import normalize_words, word_error_rate
+from realtime_cli.local.speech_util import word_error_rate
 from realtime_cli.local.tts import Synthesizer, VoiceStyle, _espeak
 from realtime_cli.local.tts_piper import piper_speaker
 
@@ -183,8 +183,7 @@ def report(clips: list[tuple[str, str, np.ndarray]], stacks: dict[str, list[tupl
             pairs = [(text, heard) for (cond, text, _), (heard, _, _) in zip(clips, results, strict=True)
                      if group == "all" or _group(cond) == group]
             cells.append(f"{100 * (1 - word_error_rate(pairs)):14.1f}%")
-        exact = sum(normalize_words(t) == normalize_words(h) for (_, t, _), (h, _, _) in zip(clips, results,
-                                                                                              strict=True))
+        exact = sum(word_error_rate([(t, h)]) == 0 for (_, t, _), (h, _, _) in zip(clips, results, strict=True))
         cpu = statistics.mean(c for _, c, _ in results) * 1000
         wall = statistics.median(w for _, _, w in results) * 1000
         print(f"{name:34} " + " ".join(cells) + f" {exact:4d}/{len(clips)} {cpu:7.0f} {wall:7.0f}")
@@ -193,7 +192,7 @@ def report(clips: list[tuple[str, str, np.ndarray]], stacks: dict[str, list[tupl
     new = stacks.get("new: whisper tiny.en + prompt")
     if new:
         wrong = [f"  [{c}] {t!r} -> {h!r}" for (c, t, _), (h, _, _) in zip(clips, new, strict=True)
-                 if normalize_words(t) != normalize_words(h)]
+                 if word_error_rate([(t, h)]) > 0]
         print("new stack misheard:\n" + ("\n".join(wrong) or "  (none)"))
 
 

@@ -7,12 +7,13 @@ only the utterance's own audio, and the guards against whisper's failure modes (
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import re
 import threading
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,9 @@ import numpy.typing as npt
 import soxr
 
 from realtime_cli.protocol.codecs import PCM16_RATE
+
+from .asr_batch import Batcher
+from .asr_rescore import Vocabulary, best_hypothesis, general_words
 
 Int16Array = npt.NDArray[np.int16]
 
@@ -38,14 +42,22 @@ BUNDLED_SHA256: dict[str, str] = {
 WHISPER_RATE = 16_000
 MIN_WINDOW_S = 10.0  # decode window: the utterance padded with silence to this length (whisper's own is 30 s)
 _BEAM = 5  # measured on bench/engine_speech.py clips: +4 points of words for +30 % CPU over greedy
-_LEAD_S = 0.2  # silence put before the utterance
+_LEAD_S = 0.2  # silence put before the utterance (0.5 measured worse on bench/asr_dev.py)
+_HYPOTHESES = 5  # whisper's n best, rescored with the session's vocabulary (asr_rescore.py)
+_REPETITION_PENALTY = 1.1  # tuned on bench/asr_dev.py: fewer loops and stutters in noise
 _MAX_PROMPT_TOKENS = 200
 _NO_SPEECH_PROB = 0.6  # whisper's rule: no speech when no_speech_prob is above this and the text is unlikely
 _LOW_LOGPROB = -1.0
 _GARBAGE_LOGPROB = -1.6  # so unlikely that it is dropped whatever no_speech_prob says
 _MAX_COMPRESSION = 2.4
 _TOKENS_PER_SECOND = 6  # generation cap: far above speech (about 3-4 tokens/s), far below a runaway loop
-_WORKERS = 2  # decodes at once in this process; more waits (bounded CPU on a small box)
+_WORKERS = 2  # batches decoded at once in this process; more wait and join the next batch (bounded CPU)
+# Decodes per batch. Measured by bench/asr_concurrency.py on this 2-core box: batching is slower per utterance
+# than one at a time (CTranslate2's int8 CPU kernels gain nothing from more rows): 10 at once averaged 733-919 ms
+# unbatched, 1077-1252 ms in batches of 10; so one per batch unless $RTAGENT_WHISPER_BATCH says otherwise.
+_MAX_BATCH = 1
+BATCH_ENV = "RTAGENT_WHISPER_BATCH"
+_WINDOW_STEP_S = 5.0
 
 
 class ModelIntegrityError(RuntimeError):
@@ -106,11 +118,26 @@ def resolve_model(spec: str | None = None) -> tuple[str, bool]:
     return str(bundled_model_dir()), True
 
 
-class Recognizer:
-    """A loaded whisper model shared by every session of the process. Thread-safe; at most `_WORKERS` decodes run
-    at once (each on one CPU thread, with the GIL released), the others wait their turn."""
+@dataclass(frozen=True)
+class _Request:
+    features: npt.NDArray[np.float32]  # (mel bins, frames) of the decode window
+    prompt_ids: list[int]
+    max_length: int  # prompt + generated tokens, CTranslate2's own meaning of max_length
 
-    def __init__(self, spec: str | None = None) -> None:
+
+@dataclass(frozen=True)
+class _Decoded:
+    hypotheses: list[tuple[list[int], float]]  # (token ids, average log-probability), whisper's best first
+    no_speech_prob: float
+
+
+class Recognizer:
+    """A loaded whisper model shared by every session of the process. Thread-safe: at most `workers` decodes run
+    at once (each on one CPU thread, with the GIL released); with `max_batch` > 1 the requests that wait at the
+    same time with the same window and prompt length are decoded as one batch."""
+
+    def __init__(self, spec: str | None = None, max_batch: int = _MAX_BATCH, gather_s: float = 0.0,
+                 workers: int = _WORKERS) -> None:
         from faster_whisper import WhisperModel
         from faster_whisper.tokenizer import Tokenizer
 
@@ -119,12 +146,19 @@ class Recognizer:
             verify_model_files(Path(source))
         started = time.perf_counter()
         self.source = source
-        self._model = WhisperModel(source, device="cpu", compute_type="int8", cpu_threads=1, num_workers=_WORKERS)
+        self._model = WhisperModel(source, device="cpu", compute_type="int8", cpu_threads=1, num_workers=workers)
         self._tokenizer = Tokenizer(self._model.hf_tokenizer, self._model.model.is_multilingual, task="transcribe",
                                     language="en")
-        self._slots = threading.BoundedSemaphore(_WORKERS)
+        self._batcher: Batcher[_Request, _Decoded] = Batcher(self._decode_batch, workers, max_batch, gather_s)
         self._prompt_cache: dict[str, list[int]] = {}
+        self._vocabularies: dict[str, Vocabulary] = {}
+        self._general: frozenset[str] | None = None
         self.load_seconds = time.perf_counter() - started
+
+    @property
+    def batch_sizes(self) -> list[int]:
+        """The size of every batch decoded so far (the last thousand)."""
+        return list(self._batcher.batch_sizes)
 
     def prompt_tokens(self, prompt: str) -> list[int]:
         """The decoder prompt for a session's words: previous-text marker, the last tokens of `prompt`, then
@@ -139,8 +173,6 @@ class Recognizer:
 
     def transcribe(self, samples: Int16Array, prompt: str = "", sample_rate: int = PCM16_RATE) -> Transcript:
         """The words of one utterance (int16 at `sample_rate`). Blocks; call it from a worker thread."""
-        import ctranslate2
-
         started = time.perf_counter()
         seconds = samples.size / sample_rate
         audio = samples.astype(np.float32) / 32768.0
@@ -148,28 +180,60 @@ class Recognizer:
             audio = np.asarray(soxr.resample(audio, sample_rate, WHISPER_RATE), dtype=np.float32)
         if not has_speech(audio):
             return Transcript("", "", 1.0, 0.0, 0.0, seconds, time.perf_counter() - started)
-        lead = np.zeros(int(_LEAD_S * WHISPER_RATE), dtype=np.float32)
-        tail = np.zeros(max(0, int(MIN_WINDOW_S * WHISPER_RATE) - lead.size - audio.size), dtype=np.float32)
-        window = np.concatenate([lead, audio[: 30 * WHISPER_RATE - lead.size], tail])
-        features = self._model.feature_extractor(window)[..., :-1]
+        features = self._model.feature_extractor(decode_window(audio))[..., :-1]
         prompt_ids = self.prompt_tokens(prompt)
-        with self._slots:
-            encoded = self._model.model.encode(
-                ctranslate2.StorageView.from_array(np.ascontiguousarray(features[None])), to_cpu=False)
-            result: Any = self._model.model.generate(
-                encoded, [prompt_ids], beam_size=_BEAM, return_scores=True, return_no_speech_prob=True,
-                max_length=len(prompt_ids) + 8 + int(_TOKENS_PER_SECOND * seconds), suppress_blank=True,
-                suppress_tokens=[-1])[0]
-        ids = [token for token in result.sequences_ids[0] if token < self._tokenizer.eot]
-        raw = self._tokenizer.decode(ids).strip()
-        logprob = float(result.scores[0]) if result.scores else 0.0
+        request = _Request(np.ascontiguousarray(features), prompt_ids,
+                           len(prompt_ids) + 8 + int(_TOKENS_PER_SECOND * seconds))
+        decoded = self._batcher.submit((features.shape[-1], len(prompt_ids)), request)
+        texts = [(self._tokenizer.decode(ids).strip(), score) for ids, score in decoded.hypotheses] or [("", 0.0)]
+        raw, logprob = texts[best_hypothesis(texts, self.vocabulary(prompt))] if len(texts) > 1 else texts[0]
         text = collapse_repeats(raw)
         ratio = compression_ratio(text)
-        no_speech = float(result.no_speech_prob)
-        refused = ((no_speech > _NO_SPEECH_PROB and logprob < _LOW_LOGPROB) or logprob < _GARBAGE_LOGPROB
+        no_speech = decoded.no_speech_prob
+        top = texts[0][1]  # the guards judge whisper's own best, whichever hypothesis the words come from
+        refused = ((no_speech > _NO_SPEECH_PROB and top < _LOW_LOGPROB) or top < _GARBAGE_LOGPROB
                    or ratio > _MAX_COMPRESSION or is_filler(text))
         return Transcript("" if refused else text, raw, no_speech, logprob, ratio, seconds,
                           time.perf_counter() - started)
+
+    def _decode_batch(self, requests: Sequence[_Request]) -> list[_Decoded]:
+        """Encode and decode requests of one batch key together; each keeps its own generation cap."""
+        import ctranslate2
+
+        stacked = np.ascontiguousarray(np.stack([request.features for request in requests]))
+        encoded = self._model.model.encode(ctranslate2.StorageView.from_array(stacked), to_cpu=False)
+        results: list[Any] = self._model.model.generate(
+            encoded, [request.prompt_ids for request in requests], beam_size=_BEAM, return_scores=True,
+            return_no_speech_prob=True, max_length=max(request.max_length for request in requests),
+            num_hypotheses=_HYPOTHESES, repetition_penalty=_REPETITION_PENALTY, suppress_blank=True,
+            suppress_tokens=[-1])
+        out = []
+        for request, result in zip(requests, results, strict=True):
+            budget = request.max_length - len(request.prompt_ids)
+            hypotheses = [([token for token in ids[:budget] if token < self._tokenizer.eot], float(score))
+                          for ids, score in zip(result.sequences_ids, result.scores, strict=True)]
+            out.append(_Decoded(hypotheses, float(result.no_speech_prob)))
+        return out
+
+    def vocabulary(self, prompt: str) -> Vocabulary:
+        """The words rescoring favours for `prompt`'s session: its own words and general English."""
+        cached = self._vocabularies.get(prompt)
+        if cached is None:
+            if self._general is None:
+                self._general = general_words(self._tokenizer.decode([i]) for i in range(self._tokenizer.eot))
+            cached = self._vocabularies[prompt] = Vocabulary.of(prompt, self._general)
+        return cached
+
+
+def decode_window(audio: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """16 kHz audio as whisper decodes it: a little lead silence, the utterance, silence up to `MIN_WINDOW_S`
+    or the next `_WINDOW_STEP_S` step (equal windows batch together), at most 30 s."""
+    lead = np.zeros(int(_LEAD_S * WHISPER_RATE), dtype=np.float32)
+    body = audio[: 30 * WHISPER_RATE - lead.size]
+    needed = (lead.size + body.size) / WHISPER_RATE
+    window_s = max(MIN_WINDOW_S, min(30.0, _WINDOW_STEP_S * math.ceil(needed / _WINDOW_STEP_S)))
+    tail = np.zeros(max(0, int(window_s * WHISPER_RATE) - lead.size - body.size), dtype=np.float32)
+    return np.concatenate([lead, body, tail])
 
 
 def has_speech(audio: npt.NDArray[np.float32], min_speech_ms: int = 120) -> bool:
@@ -208,6 +272,8 @@ def collapse_repeats(text: str) -> str:
                 first = [_bare(w) for w in words[start : start + size]]
                 if first != [_bare(w) for w in words[start + size : start + 2 * size]]:
                     continue
+                if start + 2 * size < len(words) and _end(words[start + size - 1]) != _end(words[start + 2 * size - 1]):
+                    continue  # "I need help. I need help with my bill.": the second one goes on, no loop
                 if size == 1 and (start + 2 >= len(words) or _bare(words[start + 2]) != first[0]):
                     continue
                 end = start + size
@@ -218,7 +284,25 @@ def collapse_repeats(text: str) -> str:
                 break
             if changed:
                 break
-    return " ".join(words)
+    return " ".join(_drop_restart(words))
+
+
+def _drop_restart(words: list[str]) -> list[str]:
+    """`words` without a trailing restart of the sentence before it, cut off by the generation cap ("I dropped
+    my bike off. I dropped my bike" → "I dropped my bike off."); at least three words must restart."""
+    bare = [_bare(w) for w in words]
+    for start in range(len(words)):
+        if start and not words[start - 1].endswith((".", "!", "?")):
+            continue
+        for restart in range(start + 4, len(words) - 2):
+            if words[restart - 1].endswith((".", "!", "?")) and bare[restart:] == bare[start : start + len(
+                    words) - restart] and len(words) - restart < restart - start:
+                return words[:restart]
+    return words
+
+
+def _end(word: str) -> str:
+    return word[len(word.rstrip(".,!?;:")) :]
 
 
 def _bare(word: str) -> str:
@@ -235,8 +319,13 @@ def shared_recognizer(spec: str | None = None) -> Recognizer:
     with _recognizers_guard:
         recognizer = _recognizers.get(key)
         if recognizer is None:
-            recognizer = _recognizers[key] = Recognizer(spec)
+            recognizer = _recognizers[key] = Recognizer(spec, max_batch=_batch_from_env())
         return recognizer
+
+
+def _batch_from_env() -> int:
+    value = os.environ.get(BATCH_ENV, "").strip()
+    return max(1, int(value)) if value.isdigit() else _MAX_BATCH
 
 
 def build_prompt(phrases: Iterable[str]) -> str:

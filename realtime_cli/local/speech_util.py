@@ -123,11 +123,33 @@ def word_errors(reference: Sequence[str], hypothesis: Sequence[str]) -> int:
     return previous[-1]
 
 
+_MAX_READINGS = 64
+
+
+def spoken_readings(text: str) -> list[list[str]]:
+    """Every way `text` can be said when it holds digits: a number read whole ("4572" → four thousand five
+    hundred seventy two, or with "and" after the hundreds) or digit by digit (four five seven two), as a
+    speaker of a barcode or ticket number says it. The first reading is `normalize_words(text)`."""
+    readings: list[list[str]] = [[]]
+    for part in re.split(r"(?<!\S)(\d{2,6})(?=[\s.,!?;:]|$)", text):
+        if part.isdigit() and 2 <= len(part) <= 6:
+            whole = number_words(int(part))
+            options = [whole, [_ONES[int(digit)] for digit in part]]
+            if "hundred" in whole[:-1]:
+                cut = whole.index("hundred") + 1
+                options.append([*whole[:cut], "and", *whole[cut:]])
+        else:
+            options = [normalize_words(part)]
+        readings = [[*reading, *option] for reading in readings for option in options][:_MAX_READINGS]
+    return readings
+
+
 def word_error_rate(pairs: Iterable[tuple[str, str]]) -> float:
-    """Corpus WER over `(reference_text, hypothesis_text)` pairs, both normalized with `normalize_words`."""
+    """Corpus WER over `(reference_text, hypothesis_text)` pairs, both normalized with `normalize_words`; a
+    hypothesis that writes a spoken number in digits is scored by its reading closest to the reference."""
     errors = total = 0
     for reference, hypothesis in pairs:
         ref_words = normalize_words(reference)
-        errors += word_errors(ref_words, normalize_words(hypothesis))
+        errors += min(word_errors(ref_words, reading) for reading in spoken_readings(hypothesis))
         total += len(ref_words)
     return errors / total if total else 0.0

@@ -21,7 +21,7 @@ from realtime_cli.local.asr import (
     resolve_model,
     verify_model_files,
 )
-from realtime_cli.local.speech_util import normalize_words, word_error_rate, word_errors
+from realtime_cli.local.speech_util import normalize_words, spoken_readings, word_error_rate, word_errors
 from realtime_cli.local.tts import Synthesizer
 
 UTTERANCES = [
@@ -129,6 +129,8 @@ def test_a_directory_or_a_name_from_the_environment_is_used(tmp_path: Path, monk
         ("no no, that is fine", "no no, that is fine"),
         ("go go go go", "go"),
         ("very very good", "very very good"),
+        ("I dropped my bike off last week. I dropped my bike off last", "I dropped my bike off last week."),
+        ("I need help. I need help with my bill.", "I need help. I need help with my bill."),
     ],
 )
 def test_repeated_phrases_are_said_once(text: str, collapsed: str) -> None:
@@ -161,3 +163,12 @@ def test_normalize_words_speaks_written_text(text: str, words: list[str]) -> Non
 def test_word_errors_counts_edits() -> None:
     assert word_errors(["a", "b", "c"], ["a", "x", "c", "d"]) == 2
     assert word_error_rate([("Hello there.", "hello there"), ("one two", "one")]) == pytest.approx(0.25)
+
+
+def test_a_number_written_in_digits_scores_as_the_way_it_was_said() -> None:
+    assert word_error_rate([("the barcode four five seven two", "the barcode 4572")]) == 0.0
+    assert word_error_rate([("ticket two hundred and five", "ticket 205.")]) == 0.0
+    assert word_error_rate([("four thousand five hundred seventy two", "4572")]) == 0.0
+    assert word_error_rate([("barcode four five seven two", "barcode 4573")]) == pytest.approx(1 / 5)
+    assert spoken_readings("order 12, please")[0] == normalize_words("order 12, please")
+    assert ["order", "one", "two", "please"] in spoken_readings("order 12, please")
