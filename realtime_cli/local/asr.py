@@ -236,6 +236,27 @@ def decode_window(audio: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     return np.concatenate([lead, body, tail])
 
 
+MAX_PIECE_S = 28.0  # whisper hears at most 30 s at once (less the lead silence); longer speech is cut into pieces
+
+
+def long_speech_pieces(samples: Int16Array, sample_rate: int, max_s: float = MAX_PIECE_S) -> list[Int16Array]:
+    """`samples` cut into pieces whisper can hear whole (each at most `max_s`), each cut at the quietest 20 ms of
+    the last third of its piece, so no word is split where a pause is near; shorter audio is one piece."""
+    limit = int(max_s * sample_rate)
+    frame = max(1, sample_rate // 50)
+    pieces: list[Int16Array] = []
+    rest = samples
+    while rest.size > limit:
+        start = (limit * 2 // 3) // frame * frame
+        window = rest[start:limit].astype(np.float32)
+        frames = window[: window.size // frame * frame].reshape(-1, frame)
+        cut = start + int(np.argmin(np.mean(frames * frames, axis=1))) * frame + frame // 2 if frames.size else limit
+        pieces.append(rest[:cut])
+        rest = rest[cut:]
+    pieces.append(rest)
+    return pieces
+
+
 def has_speech(audio: npt.NDArray[np.float32], min_speech_ms: int = 120) -> bool:
     """Whether 16 kHz float audio holds at least `min_speech_ms` that Silero VAD takes for speech."""
     from .vad import silero_speech_ms

@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ..protocol.codecs import PCM16_RATE
 from ..protocol.session_config import SessionConfig
-from .asr import ModelIntegrityError, Recognizer, build_prompt, shared_recognizer
+from .asr import ModelIntegrityError, Recognizer, build_prompt, long_speech_pieces, shared_recognizer
 from .tts import Synthesizer
 from .tts_piper import TTS_ENV
 
@@ -80,8 +81,12 @@ class SessionSpeech:
     problem: str | None = None
 
     def transcribe(self, samples: npt.NDArray[np.int16]) -> str:
-        """The words of one 24 kHz utterance ("" for silence or noise). Blocks; call from a worker thread."""
-        return self.recognizer.transcribe(samples, self.prompt).text if self.recognizer is not None else ""
+        """The words of one 24 kHz utterance ("" for silence or noise), however long: speech past whisper's 30 s
+        is heard piece by piece. Blocks; call from a worker thread."""
+        if self.recognizer is None:
+            return ""
+        texts = (self.recognizer.transcribe(piece, self.prompt).text for piece in long_speech_pieces(samples, PCM16_RATE))
+        return " ".join(text for text in texts if text)
 
 
 _reported: set[str] = set()

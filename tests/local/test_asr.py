@@ -11,6 +11,7 @@ import pytest
 
 from realtime_cli.local.asr import (
     BUNDLED_PACKAGE,
+    MAX_PIECE_S,
     BUNDLED_SHA256,
     ModelIntegrityError,
     Recognizer,
@@ -18,6 +19,7 @@ from realtime_cli.local.asr import (
     bundled_model_dir,
     collapse_repeats,
     compression_ratio,
+    long_speech_pieces,
     resolve_model,
     verify_model_files,
 )
@@ -172,3 +174,36 @@ def test_a_number_written_in_digits_scores_as_the_way_it_was_said() -> None:
     assert word_error_rate([("barcode four five seven two", "barcode 4573")]) == pytest.approx(1 / 5)
     assert spoken_readings("order 12, please")[0] == normalize_words("order 12, please")
     assert ["order", "one", "two", "please"] in spoken_readings("order 12, please")
+
+
+def test_long_speech_is_cut_into_pieces_whisper_hears_whole_at_its_pauses() -> None:
+    rate = 24_000
+    rng = np.random.default_rng(7)
+    tone = (3000 * np.sin(np.arange(rate) * 2 * np.pi * 220 / rate)).astype(np.int16)
+    # 70 s of one-second "words" with a 200 ms pause after every fourth one
+    parts: list[np.ndarray] = []
+    for k in range(64):
+        parts.append(tone)
+        if k % 4 == 3:
+            parts.append(rng.integers(-20, 20, rate // 5).astype(np.int16))
+    samples = np.concatenate(parts)
+    pieces = long_speech_pieces(samples, rate)
+    assert len(pieces) == 3 and sum(p.size for p in pieces) == samples.size  # nothing lost, nothing doubled
+    assert np.array_equal(np.concatenate(pieces), samples)
+    assert all(p.size <= MAX_PIECE_S * rate for p in pieces)
+    for piece in pieces[:-1]:  # each cut falls inside a pause, not in a word
+        assert np.abs(piece[-rate // 100 :]).max() < 100
+    short = samples[: 5 * rate]
+    assert [p.size for p in long_speech_pieces(short, rate)] == [short.size]
+
+
+def test_speech_longer_than_whisper_hears_at_once_keeps_its_end(recognizer: Recognizer, agent_prompt: str) -> None:
+    from realtime_cli.local.speech import SessionSpeech
+
+    voice = Synthesizer("alloy")
+    gap = np.zeros(24_000, dtype=np.int16)  # a second's pause after each sentence
+    said = [*UTTERANCES[:9], *UTTERANCES[10:], UTTERANCES[9]]  # twelve different sentences, "goodbye" last
+    audio = np.concatenate([x for text in said for x in (voice.synthesize(text), gap)])
+    assert audio.size > 31 * 24_000  # past whisper's 30 s
+    heard = SessionSpeech(recognizer, agent_prompt).transcribe(audio)
+    assert "goodbye" in heard.lower(), heard  # the last sentence, past 30 s, is heard
