@@ -85,7 +85,8 @@ class SessionSpeech:
         is heard piece by piece. Blocks; call from a worker thread."""
         if self.recognizer is None:
             return ""
-        texts = (self.recognizer.transcribe(piece, self.prompt).text for piece in long_speech_pieces(samples, PCM16_RATE))
+        pieces = long_speech_pieces(samples, PCM16_RATE)
+        texts = (self.recognizer.transcribe(piece, self.prompt).text for piece in pieces)
         return " ".join(text for text in texts if text)
 
 

@@ -11,8 +11,8 @@ import pytest
 
 from realtime_cli.local.asr import (
     BUNDLED_PACKAGE,
-    MAX_PIECE_S,
     BUNDLED_SHA256,
+    MAX_PIECE_S,
     ModelIntegrityError,
     Recognizer,
     build_prompt,
