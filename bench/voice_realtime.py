@@ -38,7 +38,10 @@ from realtime_cli.audio.latency import percentile
 ROOT = Path(__file__).resolve().parents[1]
 RTAGENT = str(Path(sys.executable).parent / "rtagent")
 RATE = 24_000
-VOICED_RMS = 0.02  # a 10 ms frame louder than this counts as voiced
+VOICED_RMS = 0.02  # a 10 ms frame louder than this counts as voiced (the voiced-seconds count)
+# where speech starts and stops: a 10 ms frame above -50 dBFS (the virtual devices carry nothing but the clips). The
+# -34 dBFS voiced level put the end of "Is the service up?" 50 ms before its audible final "p".
+EDGE_RMS = 0.003
 QUESTIONS = [
     "Hello there.", "What can you do?", "Where is order 1001?", "Is the service working?",
     "What is the status of order 1002?", "Thank you.", "Where is my order 1003?", "Are there any outages?",
@@ -102,13 +105,13 @@ def voiced_seconds(audio: np.ndarray) -> float:
 
 def last_voiced(audio: np.ndarray, start: int, end: int) -> int | None:
     rms = frame_rms(audio[start:end])
-    loud = np.nonzero(rms > VOICED_RMS)[0]
+    loud = np.nonzero(rms > EDGE_RMS)[0]
     return None if len(loud) == 0 else start + (int(loud[-1]) + 1) * 240
 
 
 def first_voiced(audio: np.ndarray, start: int) -> int | None:
     rms = frame_rms(audio[start:])
-    loud = np.nonzero(rms > VOICED_RMS)[0]
+    loud = np.nonzero(rms > EDGE_RMS)[0]
     return None if len(loud) == 0 else start + int(loud[0]) * 240
 
 
