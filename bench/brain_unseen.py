@@ -12,24 +12,15 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from realtime_cli.local.brain import Brain, BrainContext, Call, Say, Turn  # noqa: E402
+from realtime_cli.local.brain import Call, Say, Turn  # noqa: E402
 from support.brain_cases import CALLS, FOLLOW_UPS, HANDOFFS, HELD_OUT, KNOWN_MISSES, LAST, VET  # noqa: E402
-from support.brain_sessions import DOMAINS, session_of  # noqa: E402
-
-TODAY = date(2025, 3, 10)  # a Monday, as in the tests
-
-
-def _decide(domain: str, agent: str | None, *turns: Turn | str) -> Say | Call:
-    instructions, tools = session_of(DOMAINS / domain, agent)
-    conversation = [Turn("user", t) if isinstance(t, str) else t for t in turns]
-    return Brain(today=TODAY).respond(BrainContext(instructions, tools, "auto", conversation))
+from support.brain_sessions import decide  # noqa: E402
 
 
 def _fold(arguments: dict[str, Any]) -> dict[str, Any]:
@@ -38,7 +29,7 @@ def _fold(arguments: dict[str, Any]) -> dict[str, Any]:
 
 def _call_right(case: tuple[Any, ...], lower: bool) -> bool:
     domain, agent, text, name, arguments = case
-    decision = _decide(domain, agent, text.lower() if lower else text)
+    decision = decide(domain, agent, text.lower() if lower else text)
     if not isinstance(decision, Call) or decision.name != name:
         return False
     got = json.loads(decision.arguments)
@@ -47,10 +38,10 @@ def _call_right(case: tuple[Any, ...], lower: bool) -> bool:
 
 def _follow_up_right(case: tuple[Any, ...]) -> bool:
     domain, request, asked, answer, name, arguments = case
-    question = _decide(domain, None, request)
+    question = decide(domain, None, request)
     if not isinstance(question, Say) or question.asks != (name, asked):
         return False
-    done = _decide(domain, None, request, Turn("assistant", question.text, asks=question.asks), answer)
+    done = decide(domain, None, request, Turn("assistant", question.text, asks=question.asks), answer)
     return isinstance(done, Call) and (done.name, json.loads(done.arguments)) == (name, arguments)
 
 
@@ -67,7 +58,7 @@ def main() -> None:
                 elif not lower:
                     wrong.append(case[2])
             rows.append((label + (" (lowercase)" if lower else ""), right, len(cases)))
-    handoffs = [c for c in HANDOFFS if isinstance(d := _decide(c[0], c[1], c[2]), Call) and d.name == c[3]]
+    handoffs = [c for c in HANDOFFS if isinstance(d := decide(c[0], c[1], c[2]), Call) and d.name == c[3]]
     rows.append(("handoffs", len(handoffs), len(HANDOFFS)))
     wrong += [c[2] for c in HANDOFFS if c not in handoffs]
     follow = [c for c in FOLLOW_UPS if _follow_up_right(c)]

@@ -7,26 +7,18 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from datetime import date
 from typing import Any
 
 import pytest
 
 from realtime_cli.cli.agent_config import load_agent_config
-from realtime_cli.local.brain import Brain, BrainContext, Call, Say, Turn
+from realtime_cli.local.brain import Call, Say, Turn
 from realtime_cli.local.brain_shapes import GAP, example_shapes, fits
 from realtime_cli.local.brain_text import split_identifier, stem, tokenize
 from support.brain_cases import CALLS, FOLLOW_UPS, HANDOFFS, HELD_OUT, KNOWN_MISSES, LAST, MISSES, VET
-from support.brain_sessions import CONFIGS, DOMAINS, session_of
+from support.brain_sessions import CONFIGS, DOMAINS, decide
 
-TODAY = date(2025, 3, 10)  # a Monday
 NEW = ("brokerage.yaml", "nursery.yaml", "railway.yaml", "gym.yaml", "vet.yaml")
-
-
-def _decide(domain: str, agent: str | None, *turns: Turn | str) -> Say | Call:
-    instructions, tools = session_of(DOMAINS / domain, agent)
-    conversation = [Turn("user", t) if isinstance(t, str) else t for t in turns]
-    return Brain(today=TODAY).respond(BrainContext(instructions, tools, "auto", conversation))
 
 
 def _case(domain: str, agent: str | None, text: str, name: str, arguments: dict[str, Any]) -> Any:
@@ -40,7 +32,7 @@ RIGHT = [c for c in CALLS + HELD_OUT + VET + LAST if c[2] not in KNOWN_MISSES]
 def test_unseen_requests_call_the_right_tool_with_the_right_arguments(
     domain: str, agent: str | None, text: str, name: str, arguments: dict[str, Any]
 ) -> None:
-    decision = _decide(domain, agent, text)
+    decision = decide(domain, agent, text)
     assert isinstance(decision, Call), decision
     assert (decision.name, json.loads(decision.arguments)) == (name, arguments)
 
@@ -54,7 +46,7 @@ def test_the_same_requests_written_in_lowercase(
     domain: str, agent: str | None, text: str, name: str, arguments: dict[str, Any]
 ) -> None:
     """A recognizer or a typist may write no capitals: names and codes must still be found without them."""
-    decision = _decide(domain, agent, text.lower())
+    decision = decide(domain, agent, text.lower())
     assert isinstance(decision, Call), decision
     assert (decision.name, _folded(json.loads(decision.arguments))) == (name, _folded(arguments))
 
@@ -63,7 +55,7 @@ def test_the_same_requests_written_in_lowercase(
     pytest.param(*c, id=f"{c[0][:-5]}: {c[2]}") for c in HANDOFFS if c[2] not in KNOWN_MISSES
 ])
 def test_requests_another_agent_owns_are_handed_off(domain: str, agent: str | None, text: str, name: str) -> None:
-    decision = _decide(domain, agent, text)
+    decision = decide(domain, agent, text)
     assert isinstance(decision, Call) and decision.name == name, decision
 
 
@@ -73,10 +65,10 @@ def test_requests_another_agent_owns_are_handed_off(domain: str, agent: str | No
 def test_a_missing_required_argument_is_asked_for_and_the_answer_completes_the_call(
     domain: str, request_text: str, asked: str, answer: str, name: str, arguments: dict[str, Any]
 ) -> None:
-    question = _decide(domain, None, request_text)
+    question = decide(domain, None, request_text)
     assert isinstance(question, Say) and question.text.endswith("?"), question
     assert question.asks == (name, asked)
-    done = _decide(domain, None, request_text, Turn("assistant", question.text, asks=question.asks), answer)
+    done = decide(domain, None, request_text, Turn("assistant", question.text, asks=question.asks), answer)
     assert isinstance(done, Call), done
     assert (done.name, json.loads(done.arguments)) == (name, arguments)
 
@@ -90,13 +82,13 @@ def test_a_tool_that_reports_a_miss_is_read_back_as_the_answer(domain: str, name
     output = str(getattr(module, name)(**arguments))  # the domain's own tool says what it could not find
     call = Turn("assistant", call_name=name, call_arguments=json.dumps(arguments), call_id="c1")
     result = Turn("tool", output=output, call_id="c1")
-    answer = _decide(domain, None, "look it up", call, result)
+    answer = decide(domain, None, "look it up", call, result)
     assert isinstance(answer, Say) and answer.text == output
     assert "wrong" not in answer.text and "error" not in answer.text
 
 
 def test_the_issue_example_fills_the_ticker_with_the_company_not_the_verb() -> None:
-    decision = _decide("brokerage.yaml", None, "how much is apple stock trading at")
+    decision = decide("brokerage.yaml", None, "how much is apple stock trading at")
     assert isinstance(decision, Call) and json.loads(decision.arguments) == {"ticker": "apple"}
 
 

@@ -5,15 +5,18 @@ Shared by the brain tests so they meet the shipped demos and the unseen domains 
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from realtime_cli.cli.agent_config import load_agent_config
+from realtime_cli.local.brain import Brain, BrainContext, Call, Say, Turn
 from realtime_cli.session.handoffs import as_handoff
 
 ROOT = Path(__file__).parents[2]
 CONFIGS = ROOT / "configs"
 DOMAINS = ROOT / "tests" / "local" / "domains"
+TODAY = date(2025, 3, 10)  # a Monday: the day the unseen-domain requests are decided on
 
 
 def session_of(path: Path, agent: str | None = None) -> tuple[str, list[dict[str, Any]]]:
@@ -24,3 +27,10 @@ def session_of(path: Path, agent: str | None = None) -> tuple[str, list[dict[str
              for t in chosen.tools]
     tools += [as_handoff(h).to_spec() for h in chosen.handoffs]
     return str(chosen.instructions or ""), tools
+
+
+def decide(domain: str, agent: str | None, *turns: Turn | str) -> Say | Call:
+    """What the rule brain does for an unseen-domain agent (tests/local/domains/`domain`) given these turns."""
+    instructions, tools = session_of(DOMAINS / domain, agent)
+    conversation = [Turn("user", t) if isinstance(t, str) else t for t in turns]
+    return Brain(today=TODAY).respond(BrainContext(instructions, tools, "auto", conversation))
