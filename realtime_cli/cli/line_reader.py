@@ -54,6 +54,11 @@ class LineReader:
     waits for `resume()` (the caller has printed what the line caused), so the next prompt comes after that
     output. `prompt_shown` is True while the thread waits at the prompt (the printer clears and redraws it
     around streamed replies).
+
+    From `resume()` (and `start()`) until the prompt is on the screen, `settled()` blocks the caller: output
+    written meanwhile would land before the prompt, and the prompt would then be drawn after it, in the middle
+    of a streaming reply. Readline says when the prompt is drawn (its pre-input hook); without readline, or
+    reading from a pipe, there is no prompt to wait for.
     """
 
     def __init__(self, loop: asyncio.AbstractEventLoop, prompt: str = "") -> None:
@@ -64,9 +69,12 @@ class LineReader:
         self._pending = b""  # bytes read from a non-terminal stdin past the last full line
         self._resume = threading.Event()
         self._resume.set()
+        self._drawing = threading.Lock()  # held from resume() until the prompt is on the screen
+        self._owed = False  # the lock is held for a prompt still to be drawn
         self._thread = threading.Thread(target=self._run, name="rtagent-input", daemon=True)
 
     def start(self) -> None:
+        self._hold()
         self._thread.start()
 
     async def get(self) -> str | None:
@@ -74,7 +82,28 @@ class LineReader:
 
     def resume(self) -> None:
         """The last line has been handled: show the prompt again."""
+        if self._thread.is_alive():
+            self._hold()
         self._resume.set()
+
+    def settled(self) -> None:
+        """Return once no prompt is about to be drawn (so what is written now lands after it), or after SETTLE_S:
+        a reader that cannot draw never stalls the output for longer."""
+        if self._drawing.acquire(timeout=SETTLE_S):
+            self._drawing.release()
+
+    def _hold(self) -> None:
+        if not self._owed and self._drawing.acquire(timeout=SETTLE_S):
+            self._owed = True
+
+    def _drawn(self) -> None:
+        self.prompt_shown = True
+        self._release()
+
+    def _release(self) -> None:
+        if self._owed:
+            self._owed = False
+            self._drawing.release()
 
     def _run(self) -> None:
         while True:
@@ -95,14 +124,17 @@ class LineReader:
         try:
             tty = sys.stdin is not None and sys.stdin.isatty()
             if not tty:
+                self._release()  # no prompt on a pipe
                 raw = self._raw_line()
                 return None if raw is None else raw.decode("utf-8", "replace").rstrip("\r\n")
-            self.prompt_shown = True
+            if not _hook_prompt(self._drawn):
+                self._drawn()  # no readline to tell us: the prompt is as good as drawn
             line = input(self.prompt)
         except (EOFError, OSError, ValueError, KeyboardInterrupt, RuntimeError, AttributeError):  # no usable stdin
             return None
         finally:
             self.prompt_shown = False
+            self._release()  # (if input() failed before the prompt was up)
         return line.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # non-UTF-8 bytes: U+FFFD
 
     def _raw_line(self) -> bytes | None:
@@ -133,6 +165,19 @@ class LineReader:
             buffer = readline.get_line_buffer()
         out.write(self.prompt + buffer)
         out.flush()
+
+
+SETTLE_S = 0.5  # the longest output waits for a prompt being drawn
+
+
+def _hook_prompt(drawn: Any) -> bool:
+    """Have readline call `drawn()` once the prompt is on the screen; False where readline cannot."""
+    readline = sys.modules.get("readline")  # (imported by text mode; never imported here for the first time)
+    hook = getattr(readline, "set_pre_input_hook", None)
+    if hook is None:
+        return False
+    hook(drawn)
+    return True
 
 
 @contextlib.contextmanager

@@ -278,6 +278,8 @@ class TextPrinter:
         self._write("\r\x1b[2K" + "\x1b[1A\x1b[2K" * (rows - 1))
 
     def _write(self, text: str) -> None:
+        if not self._cleared and self.prompt is not None:
+            self.prompt.settled()  # a prompt being drawn goes first, then this clears it
         if not self._cleared and self.prompt is not None and self.prompt.prompt_shown:
             self._out.write("\r\x1b[K")  # the prompt line makes room; it is redrawn once output stops
             self._cleared = True

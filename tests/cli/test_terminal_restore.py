@@ -87,7 +87,7 @@ async def main():
     lines = LineReader(asyncio.get_running_loop(), "you › ")
     with TerminalGuard():
         lines.start()
-        await asyncio.sleep(0.5)  # readline now holds the terminal in its own mode
+        lines.settled()  # the prompt is drawn: readline now holds the terminal in its own mode
         print("CRASHING")
         raise RuntimeError("boom")
 asyncio.run(main())
