@@ -270,12 +270,16 @@ class LiveView:
     Use as a context manager (or `start` / `stop`); call `update(state.snapshot())` after applying events.
     """
 
-    def __init__(self, console: Console | None = None, *, refresh_per_second: float = REFRESH_PER_SECOND,
+    def __init__(self, console: Console | None = None, *, refresh_per_second: float | None = REFRESH_PER_SECOND,
                  screen: bool = False) -> None:
-        """`screen=True` draws on the terminal's alternate screen (full-screen, redrawn in place)."""
+        """`screen=True` draws on the terminal's alternate screen (full-screen, redrawn in place).
+        `refresh_per_second=None`: no refresh thread; the view is drawn only by `update(..., refresh=True)` and
+        `redraw_if_resized()` (the caller's own tick decides when)."""
         self.console = console or make_console()
         self._snapshot: ViewSnapshot | None = None
-        self._live = Live(console=self.console, auto_refresh=True, refresh_per_second=refresh_per_second,
+        self._size = self.console.size
+        self._live = Live(console=self.console, auto_refresh=refresh_per_second is not None,
+                          refresh_per_second=refresh_per_second or REFRESH_PER_SECOND,
                           get_renderable=self._renderable, vertical_overflow="crop", transient=False,
                           screen=screen)
 
@@ -289,7 +293,17 @@ class LiveView:
         """Show `snapshot` at the next refresh (now, with `refresh=True`)."""
         self._snapshot = snapshot
         if refresh:
+            self._size = self.console.size
             self._live.refresh()
+
+    def redraw_if_resized(self) -> bool:
+        """Draw again if the terminal changed size since the last drawing; True if it did."""
+        size = self.console.size
+        if size == self._size:
+            return False
+        self._size = size
+        self._live.refresh()
+        return True
 
     def start(self) -> None:
         self._live.start(refresh=self._snapshot is not None)

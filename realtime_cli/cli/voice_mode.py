@@ -30,8 +30,9 @@ from .view import LiveView, make_console
 from .view_state import ViewState
 
 TICK_S = 0.1  # status bar, meter and watchdog cadence
+IDLE_TICK_S = 0.25  # push-to-talk with nothing going on (a key or an event wakes the tick at once)
 DELIVER_MS = 40.0  # mic audio is handed to the loop in batches of at least this much
-IDLE_DELIVER_MS = 100.0  # push-to-talk between turns: only the preroll and the meter want the mic
+IDLE_DELIVER_MS = 250.0  # push-to-talk between turns: only the preroll and the meter want the mic
 BLOCK_MS = 10.0  # output block: PortAudio over PulseAudio plays ~2.5 blocks late (30 ms here, 50 ms at 20 ms)
 INPUT_BLOCK_MS = 20.0  # input block: half the callbacks; capture stamps, not block edges, end a turn
 HOLD_HINT = "hold SPACE to talk, release to send · ESC interrupt · q quit"
@@ -40,7 +41,6 @@ QUIT_KEYS = ("q", "Q", "\x04", "\x03")
 # PAIR_NOT_DUPLEX: PortAudio's full-duplex stream over ALSA's PulseAudio plugin was seen spinning a core in its
 # own thread (polling snd_pcm_delay) after a few agent replies, starving everything; separate input and output
 # streams stay at a few percent.
-IDLE_REFRESH_PER_S = 1.0  # the live view redraws on change (at most every tick); this is only its fallback
 
 
 def _meter_step(rms: float) -> float:
@@ -78,6 +78,7 @@ class _Voice:
         self._heard: str | None = None
         self.silence_ms = 0.0  # the server VAD's silence wait (from session.updated)
         self.turn_lags: list[float] = []  # median capture-to-socket lag of each user turn
+        self._wake: asyncio.Future[None] | None = None  # the tick's sleep
         state.use_external_latency()
 
     def spawn(self, coro: Any) -> None:
@@ -132,6 +133,7 @@ class _Voice:
     # --- session events --------------------------------------------------------------------------------------
 
     def on_event(self, event: Any) -> None:
+        self.kick()
         kind = getattr(event, "kind", None) or event.type
         if kind == ev.AUDIO:
             self.timeline.mark("first_delta", time.monotonic())
@@ -161,6 +163,7 @@ class _Voice:
 
     def on_key(self, key: str) -> None:
         now = time.monotonic()
+        self.kick()
         if key in QUIT_KEYS:
             self.quit_event.set()
         elif key == " " and not self.open_mic:
@@ -175,6 +178,7 @@ class _Voice:
             self.answer_approval(key == "y")
 
     def on_release(self, key: str) -> None:
+        self.kick()
         if key == " " and not self.open_mic and self.hold:
             now = time.monotonic()
             self.mic.release(now)
@@ -230,19 +234,41 @@ class _Voice:
             self.quit_event.set()
 
     async def tick(self, view: Any) -> None:
-        """Draw only what changed: a quiet idle session costs almost nothing."""
+        """Draw only what changed (or a resized terminal): a quiet idle session costs almost nothing. Push-to-talk
+        with nothing going on ticks slower; a key or an agent event wakes it at once (`kick`)."""
         shown = -1
         live = isinstance(view, LiveView)
         while not self.quit_event.is_set():
             self.step()
             snapshot = self.state.snapshot()
-            if snapshot.version != shown:
+            changed = snapshot.version != shown
+            if changed:
                 shown = snapshot.version
                 if live:
                     view.update(snapshot, refresh=True)
                 else:
                     view.update(snapshot)
-            await asyncio.sleep(TICK_S)
+            elif live:
+                view.redraw_if_resized()
+            quiet = not changed and not self.open_mic and not self.mic.talking and not self.duplex.is_playing
+            if quiet:
+                await self._idle_sleep()
+            else:
+                await asyncio.sleep(TICK_S)
+
+    async def _idle_sleep(self) -> None:
+        self._wake = wake = self.loop.create_future()
+        handle = self.loop.call_later(IDLE_TICK_S, self.kick)
+        try:
+            await wake
+        finally:
+            handle.cancel()
+            self._wake = None
+
+    def kick(self) -> None:
+        """End an idle tick's wait now (a key was pressed, an event arrived); a busy tick keeps its pace."""
+        if self._wake is not None and not self._wake.done():
+            self._wake.set_result(None)
 
     # --- the whole run ---------------------------------------------------------------------------------------
 
@@ -263,7 +289,7 @@ class _Voice:
         self.open_audio()
         self.state.set_mode("open mic" if self.open_mic else "push-to-talk")
         console = make_console()
-        view: Any = (LiveView(console, screen=True, refresh_per_second=IDLE_REFRESH_PER_S) if console.is_terminal
+        view: Any = (LiveView(console, screen=True, refresh_per_second=None) if console.is_terminal
                      else PlainPrinter(console))
         tasks: list[asyncio.Task[Any]] = []
         with contextlib.suppress(NotImplementedError, RuntimeError):

@@ -96,6 +96,9 @@ def test_live_voice_view_at_60_columns(terminal: Terminal) -> None:
     terminal.keys(" ")
     terminal.wait_for("idle")
     assert all(len(line) <= 60 for line in terminal.screen().splitlines())
+    assert "q quit" not in terminal.screen()  # the key hint is cut at 60 columns…
+    terminal.tmux("resize-window", "-t", terminal.name, "-x", "100", check=True)
+    terminal.wait_for("q quit")  # …and whole once the idle view notices the wider terminal (no refresh thread)
     terminal.keys("q")
     terminal.wait_for("EXITED=0")
 
