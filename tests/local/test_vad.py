@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import soxr
 
 from realtime_cli.local.tts import Synthesizer
 from realtime_cli.local.vad import SpeechStarted, SpeechStopped, VadEvent, VoiceActivityDetector, semantic_silence_ms
@@ -111,3 +112,30 @@ def test_semantic_eagerness_maps_to_silence_waits() -> None:
     assert semantic_silence_ms("auto") == semantic_silence_ms("medium")
     assert semantic_silence_ms("medium", "I want to book and") > semantic_silence_ms("medium", "book it")
     assert semantic_silence_ms("medium", "Can you help?") < semantic_silence_ms("medium", "book it")
+
+
+def _sound_end_ms(audio: np.ndarray) -> int:
+    """Where the sound stops: the end of the last 10 ms whose level is at least -50 dBFS (how bench/voice_realtime.py
+    times the end of speech in its recordings)."""
+    blocks = audio[: audio.size // 240 * 240].astype(np.float64).reshape(-1, 240) / 32768
+    loud = np.flatnonzero(np.sqrt((blocks * blocks).mean(axis=1)) >= 10 ** (-50 / 20))
+    return int(loud[-1] + 1) * 10
+
+
+@pytest.mark.parametrize("voice", ["en-us+m3", "en-us+f3", "en-gb-x-rp"])
+def test_the_speech_end_is_where_the_sound_stops_not_a_frame_edge(voice: str) -> None:
+    """Soft word endings ("…up?", "…refund?", "…help.") fall under the loudness gate before the sound has stopped,
+    and Silero's 32 ms frames place an end up to a frame off: the reported end is refined to within a couple of
+    short blocks of where the sound stops (it was up to 56 ms early before)."""
+    from realtime_cli.local.tts import VoiceStyle, _espeak
+
+    engine = _espeak()
+    for i, text in enumerate(["Is the service up?", "What's the status of my refund?", "Thanks for your help.",
+                              "Can you reset my password?"]):
+        native = engine.synth(text, VoiceStyle(voice, rate=175, pitch=50))
+        clip = soxr.resample(native, engine.sample_rate, RATE).astype(np.int16)
+        audio = _scene(clip, 500, 1000, 3.0, seed=i)
+        stops = [e for e in _run(VoiceActivityDetector(), audio) if isinstance(e, SpeechStopped)]
+        assert stops, text
+        assert abs(stops[-1].speech_end_ms - _sound_end_ms(audio)) <= 24, (text, stops[-1], _sound_end_ms(audio))
+        assert stops[-1].audio_end_ms == stops[-1].speech_end_ms + 500
