@@ -44,8 +44,9 @@ def measure(samples: Int16Array) -> Level:
     """RMS and peak of int16 samples, relative to full scale."""
     if len(samples) == 0:
         return SILENT
-    x = samples.astype(np.float32) / 32768.0
-    return Level(float(np.sqrt(np.mean(x * x))), float(np.max(np.abs(x))))
+    x = samples.astype(np.float32).ravel()
+    peak = max(float(x.max()), -float(x.min()))
+    return Level(math.sqrt(float(np.dot(x, x)) / x.size) / 32768.0, peak / 32768.0)
 
 
 class LevelMeter:
@@ -143,7 +144,6 @@ class PushToTalk:
         self._tail_end: float | None = None
         self._next_t: float | None = None
         self._recent: deque[tuple[Int16Array, float]] = deque()
-        self.meter = LevelMeter(clock=clock)
         self.forwarded_samples = 0
         self.turns = 0
         self.released_at: float | None = None
@@ -193,8 +193,7 @@ class PushToTalk:
         """Feed every mic frame here (on the event loop), with the capture time of its first sample."""
         if t is None:  # unstamped: assume a continuous stream
             t = self._next_t if self._next_t is not None else self._clock()
-        self._next_t = t + len(samples) / self._rate
-        self.meter.update(samples)
+        self._next_t = t + len(samples) / self._rate  # (the meter is the device's: DuplexAudio.mic_meter)
         if self._press_t is not None:
             self._forward_from(samples, t, self._press_t - self._preroll_s)
         elif self._tail_end is not None:
