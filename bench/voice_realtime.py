@@ -17,6 +17,7 @@ tail, send, engine, prebuffer and output stages plus the speaker-to-recording of
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -177,16 +178,32 @@ class Pane:
         self.tmux("kill-server")
 
 
+def _tree(pid: int) -> list[int]:
+    """`pid` and its descendants (the voice client runs its local engine in a child process)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        with contextlib.suppress(OSError):
+            todo += [int(c) for c in Path(f"/proc/{p}/task/{p}/children").read_text().split()]
+    return out
+
+
 def cpu_percent(pid: int, seconds: float) -> float:
+    """CPU of `pid` and its child processes over `seconds`, in % of one core."""
     tick = os.sysconf("SC_CLK_TCK")
 
-    def used() -> float:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    def used(p: int) -> float:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
         return (int(fields[11]) + int(fields[12])) / tick
 
-    a = used()
+    pids = _tree(pid)
+    a = {p: used(p) for p in pids}
     time.sleep(seconds)
-    return 100 * (used() - a) / seconds
+    return 100 * sum(used(p) - a[p] for p in pids) / seconds
 
 
 def status_latency(screen: str) -> float | None:
@@ -370,7 +387,7 @@ def report(r: dict[str, object]) -> None:
     print(f"voiced audio: played into the mic {played:.2f} s, sent to the engine {sent:.2f} s, "
           f"difference {played - sent:+.2f} s (10 ms frame counting: ±1 frame per speech edge); "
           f"speech energy sent/played {float(r.get('energy_ratio', 0.0)):.3f}")  # type: ignore[arg-type]
-    print(f"idle CPU of the client: {float(r.get('idle_cpu', 0.0)):.1f} % of one core")  # type: ignore[arg-type]
+    print(f"idle CPU of the client (with its engine process): {float(r.get('idle_cpu', 0.0)):.1f} % of one core")  # type: ignore[arg-type]
     if r["mode"] != "open mic" and recorded:
         print(f"push-to-talk p50 goal ≤ 400 ms: {'OK' if pct(recorded, 50) <= 400 else 'MISSED'}")
 

@@ -17,7 +17,7 @@ from ..protocol.errors import UserError
 from ..protocol.playback import RealtimePlaybackTracker
 from ..session.runner import RealtimeRunner
 from ..session.session import RealtimeSession
-from ..transport.local_backend import start_local_engine
+from ..transport.local_backend import start_engine_process, start_local_engine
 from .agent_config import LoadedConfig, load_agent_config
 from .logging_setup import configure_logging
 from .recorder import Recorder
@@ -62,12 +62,15 @@ def choose_backend(requested: str) -> str:
 
 
 @contextlib.asynccontextmanager
-async def open_backend(kind: str) -> AsyncIterator[Backend]:
-    """The backend for a talk run; the local engine is started on a free loopback port and stopped after."""
+async def open_backend(kind: str, *, own_process: bool = False) -> AsyncIterator[Backend]:
+    """The backend for a talk run; the local engine is started on a free loopback port and stopped after.
+    `own_process`: run the engine in a child process (voice: its recognizer and voice then never wait for the
+    interpreter lock the sound callbacks and the view hold, which cost 30-90 ms a push-to-talk turn)."""
     if kind == "openai":
         yield Backend("openai", None, "openai")
         return
-    server = await start_local_engine(greet=False)  # in the CLI the user speaks first
+    start = start_engine_process if own_process else start_local_engine
+    server = await start(greet=False)  # in the CLI the user speaks first
     url = server.url
     try:
         yield Backend("local", url, f"local engine {url.removeprefix('ws://').removesuffix('/v1/realtime')}", server)
@@ -109,7 +112,7 @@ async def _talk(loaded: LoadedConfig, options: TalkOptions, kind: str) -> int:
     config = session_settings(loaded, options)
     runner = RealtimeRunner(loaded.starting_agent, config=config)
     tracker = RealtimePlaybackTracker()
-    async with open_backend(kind) as backend:
+    async with open_backend(kind, own_process=options.mode in ("push-to-talk", "open mic")) as backend:
         model_config: dict[str, Any] = {"playback_tracker": tracker}
         if backend.url:
             model_config.update(url=backend.url, api_key="local")

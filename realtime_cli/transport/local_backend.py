@@ -5,9 +5,14 @@ The one place below the CLI that starts the engine: it is imported lazily, so th
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import os
+import sys
 from typing import Any
 
+from ..protocol.errors import RealtimeConnectionError
 from .model import RealtimeModelConfig
 from .websocket import OpenAIRealtimeWebSocketModel
 
@@ -33,6 +38,79 @@ async def start_local_engine(*, greet: bool) -> Any:
     server = LocalRealtimeServer(greet_after_ms=greeting_delay_ms() if greet else None)
     await server.start()
     return server
+
+
+ENGINE_START_S = 60.0  # the longest a child engine may take to say where it listens (imports, a cold disk)
+engine_log = logging.getLogger("realtime_cli.local")
+
+
+class EngineProcess:
+    """The embedded engine in a child process (`python -m realtime_cli.local`): its own interpreter, so its
+    recognizer and voice never wait for the client's GIL (nor the client's audio callbacks for theirs).
+
+    `await start()` returns its URL; `await stop()` ends it. The child also ends when its stdin closes, so it never
+    outlives the client however the client exits. Its log lines are passed to the `realtime_cli.local` logger.
+    """
+
+    def __init__(self, *, greet_after_ms: int | None = None, command: list[str] | None = None) -> None:
+        """`command`: what to run instead of `python -m realtime_cli.local` (tests start a failing one)."""
+        self.greet_after_ms = greet_after_ms
+        self.command = command or [sys.executable, "-m", "realtime_cli.local"]
+        self.url = ""
+        self._proc: asyncio.subprocess.Process | None = None
+        self._log: asyncio.Task[None] | None = None
+
+    async def start(self) -> str:
+        args = list(self.command)
+        if self.greet_after_ms is not None:
+            args += ["--greet-after-ms", str(self.greet_after_ms)]
+        self._proc = proc = await asyncio.create_subprocess_exec(
+            *args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        assert proc.stdout is not None and proc.stderr is not None
+        lines: list[str] = []
+        self._log = asyncio.create_task(self._relay(proc.stderr, lines))
+        try:
+            first = await asyncio.wait_for(proc.stdout.readline(), ENGINE_START_S)
+        except asyncio.TimeoutError:
+            first = b""
+        url = first.decode("utf-8", "replace").strip()
+        if not url.startswith("ws://"):
+            await self.stop()
+            why = lines[-1] if lines else f"no address within {ENGINE_START_S:.0f} s"
+            raise RealtimeConnectionError(f"the local engine did not start: {why}")
+        self.url = url
+        return url
+
+    @staticmethod
+    async def _relay(stream: asyncio.StreamReader, lines: list[str]) -> None:
+        while raw := await stream.readline():
+            line = raw.decode("utf-8", "replace").rstrip()
+            if line:
+                lines[:] = [*lines[-19:], line]
+                engine_log.warning("%s", line)
+
+    async def stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        if proc.stdin is not None:
+            proc.stdin.close()  # the child's cue to stop serving
+        try:
+            await asyncio.wait_for(proc.wait(), 5)
+        except asyncio.TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+            await proc.wait()
+        if self._log is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._log, 2)
+
+
+async def start_engine_process(*, greet: bool) -> EngineProcess:
+    """The embedded engine in a child process, started; the caller must `await engine.stop()`."""
+    engine = EngineProcess(greet_after_ms=greeting_delay_ms() if greet else None)
+    await engine.start()
+    return engine
 
 
 def local_backend_requested() -> bool:
