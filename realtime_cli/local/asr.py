@@ -350,13 +350,25 @@ def _batch_from_env() -> int:
 
 
 def build_prompt(phrases: Iterable[str]) -> str:
-    """The decoder prompt for a session: its own words, one sentence each, most specific last (whisper reads
-    the end of the prompt most); identifiers are split into words."""
+    """The decoder prompt for a session: its names and values (phrases of up to three words) as one comma list
+    first, then its sentences, with the first one (the instructions) last, nearest the utterance.
+
+    Whisper takes the prompt for the text said just before the audio, so the shape matters: a prompt ending in
+    one-word fragments ("doctor patel. message.") made it open its transcript with a prompt phrase and drop the
+    words before it ("Is doctor Okafor in…" → "doctor okafor in…"); prose at the end keeps it on whole sentences.
+    Identifiers are split into words; each phrase appears once.
+    """
     seen: set[str] = set()
-    parts: list[str] = []
+    terms: list[str] = []
+    sentences: list[str] = []
     for phrase in phrases:
         cleaned = re.sub(r"\s+", " ", re.sub(r"[_]+", " ", phrase)).strip()
-        if cleaned and cleaned.lower() not in seen:
-            seen.add(cleaned.lower())
-            parts.append(cleaned if cleaned[-1] in ".!?" else cleaned + ".")
-    return " ".join(parts)
+        if not cleaned or cleaned.lower() in seen:
+            continue
+        seen.add(cleaned.lower())
+        if len(cleaned.split()) < 4 and cleaned[-1] not in ".!?":
+            terms.append(cleaned)
+        else:
+            sentences.append(cleaned if cleaned[-1] in ".!?" else cleaned + ".")
+    listed = [", ".join(terms)[:1].upper() + ", ".join(terms)[1:] + "."] if terms else []
+    return " ".join([*listed, *sentences[1:], *sentences[:1]])
