@@ -158,6 +158,14 @@ def test_the_prompt_lists_names_first_and_ends_on_the_instructions() -> None:
     assert build_prompt(["a long phrase without an end", "kind"]) == "Kind. a long phrase without an end."
 
 
+def test_long_instructions_are_cut_at_their_end_not_the_names_before_them() -> None:
+    instructions = "You run the depot. " + "Be brief and kind to every caller. " * 40
+    prompt = build_prompt([instructions, "track_parcel", "parcel number", "Where a parcel is now."])
+    assert prompt.startswith("Track parcel, parcel number. Where a parcel is now. You run the depot. Be brief")
+    assert prompt.endswith("caller.") and len(prompt.split()) <= 130
+    assert build_prompt(["word " * 300]).count("word") == 130
+
+
 @pytest.mark.parametrize(
     ("text", "words"),
     [
