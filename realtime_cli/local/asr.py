@@ -46,6 +46,8 @@ _LEAD_S = 0.2  # silence put before the utterance (0.5 measured worse on bench/a
 _HYPOTHESES = 5  # whisper's n best, rescored with the session's vocabulary (asr_rescore.py)
 _REPETITION_PENALTY = 1.1  # tuned on bench/asr_dev.py: fewer loops and stutters in noise
 _MAX_PROMPT_TOKENS = 200
+_PROMPT_WORDS = 130  # about _MAX_PROMPT_TOKENS in words (1.5 tokens a word, commas included)
+_MIN_INSTRUCTION_WORDS = 25
 _NO_SPEECH_PROB = 0.6  # whisper's rule: no speech when no_speech_prob is above this and the text is unlikely
 _LOW_LOGPROB = -1.0
 _GARBAGE_LOGPROB = -1.6  # so unlikely that it is dropped whatever no_speech_prob says
@@ -350,13 +352,42 @@ def _batch_from_env() -> int:
 
 
 def build_prompt(phrases: Iterable[str]) -> str:
-    """The decoder prompt for a session: its own words, one sentence each, most specific last (whisper reads
-    the end of the prompt most); identifiers are split into words."""
+    """The decoder prompt for a session: its names and values (phrases of up to three words) as one comma list
+    first, then its sentences, with the first one (the instructions) last, nearest the utterance.
+
+    Whisper takes the prompt for the text said just before the audio, so the shape matters: a prompt ending in
+    one-word fragments ("doctor patel. message.") made it open its transcript with a prompt phrase and drop the
+    words before it ("Is doctor Okafor in…" → "doctor okafor in…"); prose at the end keeps it on whole sentences.
+    Identifiers are split into words; each phrase appears once.
+    """
     seen: set[str] = set()
-    parts: list[str] = []
+    terms: list[str] = []
+    sentences: list[str] = []
     for phrase in phrases:
         cleaned = re.sub(r"\s+", " ", re.sub(r"[_]+", " ", phrase)).strip()
-        if cleaned and cleaned.lower() not in seen:
-            seen.add(cleaned.lower())
-            parts.append(cleaned if cleaned[-1] in ".!?" else cleaned + ".")
-    return " ".join(parts)
+        if not cleaned or cleaned.lower() in seen:
+            continue
+        seen.add(cleaned.lower())
+        if len(cleaned.split()) < 4 and cleaned[-1] not in ".!?":
+            terms.append(cleaned)
+        else:
+            sentences.append(cleaned if cleaned[-1] in ".!?" else cleaned + ".")
+    listed = [", ".join(terms)[:1].upper() + ", ".join(terms)[1:] + "."] if terms else []
+    rest = " ".join([*listed, *sentences[1:]])
+    if not sentences:
+        return rest
+    # the decoder keeps only the prompt's last _MAX_PROMPT_TOKENS tokens: long instructions are cut at their end
+    # (their opening says what the session is) so that the names before them are not the part that is lost
+    room = max(_MIN_INSTRUCTION_WORDS, _PROMPT_WORDS - len(rest.split()))
+    return " ".join([*([rest] if rest else []), _first_words(sentences[0], room)])
+
+
+def _first_words(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` words, at its last sentence end within them if there is one."""
+    words = text.split()
+    if len(words) <= limit:
+        return text
+    kept = words[:limit]
+    ends = [i for i, word in enumerate(kept) if word.endswith((".", "!", "?"))]
+    kept = kept[: ends[-1] + 1] if ends else kept
+    return " ".join(kept).rstrip(",;:") + ("" if kept[-1].endswith((".", "!", "?")) else ".")

@@ -41,22 +41,27 @@ def general_words(pieces: Iterable[str]) -> frozenset[str]:
 
 
 def hypothesis_score(text: str, logprob: float, vocabulary: Vocabulary, session_bonus: float = SESSION_BONUS,
-                     unknown_penalty: float = UNKNOWN_PENALTY) -> float:
-    """Whisper's score plus the share of words the session knows times the bonus, minus the share of words
-    neither the session nor the general list knows times the penalty."""
+                     unknown_penalty: float = UNKNOWN_PENALTY, out_of: int = 0) -> float:
+    """Whisper's score plus the words the session knows times the bonus, minus the words neither the session
+    nor the general list knows times the penalty, both per `out_of` words (at least the text's own count)."""
     words = normalize_words(text)
     if not words:
         return logprob
     known = sum(word in vocabulary.session for word in words)
     unknown = sum(word not in vocabulary.session and word not in vocabulary.general for word in words)
-    return logprob + (session_bonus * known - unknown_penalty * unknown) / len(words)
+    return logprob + (session_bonus * known - unknown_penalty * unknown) / max(len(words), out_of)
 
 
 def best_hypothesis(hypotheses: Sequence[tuple[str, float]], vocabulary: Vocabulary) -> int:
-    """Index of the hypothesis (text, whisper score) that scores best; the first (whisper's own) on ties."""
+    """Index of the hypothesis (text, whisper score) that scores best; the first (whisper's own) on ties.
+
+    Every hypothesis is judged per the longest one's word count: a share per its own length would reward
+    leaving a general word out ("is doctor okafor in…" lost to "doctor okafor in…" at equal whisper scores).
+    """
+    out_of = max((len(normalize_words(text)) for text, _ in hypotheses), default=0)
     best, best_score = 0, float("-inf")
     for index, (text, logprob) in enumerate(hypotheses):
-        score = hypothesis_score(text, logprob, vocabulary)
+        score = hypothesis_score(text, logprob, vocabulary, out_of=out_of)
         if score > best_score:
             best, best_score = index, score
     return best

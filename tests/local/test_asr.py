@@ -146,7 +146,24 @@ def test_looping_text_compresses_far_better_than_speech() -> None:
 
 def test_the_prompt_holds_the_session_words_once() -> None:
     prompt = build_prompt(["Help with invoices", "lookup_invoice", "help with invoices", "", "Say hi!"])
-    assert prompt == "Help with invoices. lookup invoice. Say hi!"
+    assert prompt == "Help with invoices, lookup invoice. Say hi!"
+
+
+def test_the_prompt_lists_names_first_and_ends_on_the_instructions() -> None:
+    # whisper reads the prompt as the text said just before the audio: a prompt ending in fragments
+    # ("doctor okafor.") made it start on such a fragment and drop the words said before it
+    prompt = build_prompt(["You book dental visits for a clinic.", "book_visit", "Book a dental visit.",
+                           "doctor okafor", "checkup"])
+    assert prompt == "Book visit, doctor okafor, checkup. Book a dental visit. You book dental visits for a clinic."
+    assert build_prompt(["a long phrase without an end", "kind"]) == "Kind. a long phrase without an end."
+
+
+def test_long_instructions_are_cut_at_their_end_not_the_names_before_them() -> None:
+    instructions = "You run the depot. " + "Be brief and kind to every caller. " * 40
+    prompt = build_prompt([instructions, "track_parcel", "parcel number", "Where a parcel is now."])
+    assert prompt.startswith("Track parcel, parcel number. Where a parcel is now. You run the depot. Be brief")
+    assert prompt.endswith("caller.") and len(prompt.split()) <= 130
+    assert build_prompt(["word " * 300]).count("word") == 130
 
 
 @pytest.mark.parametrize(

@@ -36,6 +36,15 @@ def test_words_nobody_knows_count_against_a_hypothesis() -> None:
     assert hypothesis_score("zzyzx", -0.5, LIBRARY) < -0.5 < hypothesis_score("harbor", -0.5, LIBRARY)
 
 
+def test_leaving_a_word_out_earns_no_bonus() -> None:
+    # equal whisper scores, whisper's best first: the hypothesis without "can" has a larger share of session
+    # words but not more of them, so it does not win
+    hypotheses = [("can renew the book with barcode", -0.40), ("renew the book with barcode", -0.40)]
+    assert best_hypothesis(hypotheses, LIBRARY) == 0
+    assert hypothesis_score(*hypotheses[1], LIBRARY) > hypothesis_score(*hypotheses[0], LIBRARY)  # alone, per share
+    assert hypothesis_score(*hypotheses[1], LIBRARY, out_of=6) == hypothesis_score(*hypotheses[0], LIBRARY)
+
+
 def test_ties_and_empty_text_keep_whispers_order() -> None:
     assert best_hypothesis([("please", -0.3), ("please", -0.3)], LIBRARY) == 0
     assert best_hypothesis([("", -0.1), ("zzyzx", -0.1)], LIBRARY) == 0
