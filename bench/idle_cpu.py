@@ -7,7 +7,7 @@ the same seconds, one after the other, and the figures are medians over the roun
 threads, the local engine's child process included). Needs the virtual card (`.ci/audio-setup.sh`, then
 `source /tmp/rtagent-pulse/env.sh`).
 
-    flock /work/wt/notes/bench.lock .venv/bin/python bench/idle_cpu.py [--rounds 3] [--seconds 20]
+    flock /work/wt/notes/bench.lock .venv/bin/python bench/idle_cpu.py [--rounds 3] [--seconds 20] [--warmup 20]
 """
 
 from __future__ import annotations
@@ -53,14 +53,14 @@ def measure_peer(card: PrivateCard, seconds: float) -> float:
         proc.wait(5)
 
 
-def measure_talk(card: PrivateCard, flags: str, seconds: float) -> float:
+def measure_talk(card: PrivateCard, flags: str, seconds: float, warmup: float) -> float:
     pane = Pane()
     try:
         pane.start(f"{card.env()} {RTAGENT} talk --agent configs/support.yaml {flags}")
         if not pane.wait_for("connected", 40):
             raise RuntimeError("rtagent never connected:\n" + pane.screen())
         pid = pane.pid()
-        time.sleep(5)  # past the engine's warm-up (whisper and the voice load on a worker thread at start)
+        time.sleep(warmup)  # past the engine's warm-up (whisper and the voice load and run once at its start)
         return cpu_percent(pid, seconds)
     finally:
         pane.keys("q")
@@ -72,6 +72,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--warmup", type=float, default=20.0, help="seconds after connecting before measuring")
     args = parser.parse_args()
     card = PrivateCard()
     rows: dict[str, list[float]] = {"peer (no-op PortAudio client)": [], "rtagent push-to-talk": [],
@@ -79,8 +80,8 @@ def main() -> int:
     try:
         for r in range(args.rounds):
             peer = measure_peer(card, args.seconds)
-            ptt = measure_talk(card, "", args.seconds)
-            vad = measure_talk(card, "--vad", args.seconds)
+            ptt = measure_talk(card, "", args.seconds, args.warmup)
+            vad = measure_talk(card, "--vad", args.seconds, args.warmup)
             for key, value in zip(rows, (peer, ptt, vad), strict=True):
                 rows[key].append(value)
             print(f"  round {r + 1}: peer {peer:.2f} %, push-to-talk {ptt:.2f} %, open mic {vad:.2f} %", flush=True)
