@@ -2,12 +2,13 @@
 
 With nobody talking, the sound device's callbacks are most of what a voice client costs. The peer opens the same
 two streams `rtagent talk` opens (24 kHz mono int16, 10 ms output blocks, 20 ms input blocks, low latency) on the
-same virtual card and does nothing in its callbacks; each round measures the peer, push-to-talk and open mic for
-the same seconds, one after the other, and the figures are medians over the rounds (CPU time from /proc, all
-threads, the local engine's child process included). Needs the virtual card (`.ci/audio-setup.sh`, then
-`source /tmp/rtagent-pulse/env.sh`).
+same virtual card and does nothing in its callbacks. One core is kept busy by another process, as in the voice
+bench (`--no-busy` for a quiet box: there each wakeup costs more, so every figure is higher). Each round measures
+the peer, push-to-talk and open mic for the same seconds, one after the other; the figures are medians over the
+rounds (CPU time from /proc, all threads, the local engine's child process included). Needs the virtual card
+(`.ci/audio-setup.sh`, then `source /tmp/rtagent-pulse/env.sh`).
 
-    flock /work/wt/notes/bench.lock .venv/bin/python bench/idle_cpu.py [--rounds 3] [--seconds 20] [--warmup 20]
+    flock /work/wt/notes/bench.lock .venv/bin/python bench/idle_cpu.py [--rounds 3] [--seconds 20] [--no-busy]
 """
 
 from __future__ import annotations
@@ -73,7 +74,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--warmup", type=float, default=20.0, help="seconds after connecting before measuring")
+    parser.add_argument("--no-busy", action="store_true", help="skip the process that keeps one core busy")
     args = parser.parse_args()
+    busy = None if args.no_busy else subprocess.Popen([sys.executable, "-c", "while True: pass"])
     card = PrivateCard()
     rows: dict[str, list[float]] = {"peer (no-op PortAudio client)": [], "rtagent push-to-talk": [],
                                      "rtagent open mic": []}
@@ -87,8 +90,12 @@ def main() -> int:
             print(f"  round {r + 1}: peer {peer:.2f} %, push-to-talk {ptt:.2f} %, open mic {vad:.2f} %", flush=True)
     finally:
         card.close()
+        if busy is not None:
+            busy.terminate()
+            busy.wait(5)
     floor = statistics.median(rows["peer (no-op PortAudio client)"])
-    print(f"\nidle CPU, % of one core (median of {args.rounds} rounds of {args.seconds:.0f} s):")
+    where = "a quiet box" if args.no_busy else "one core kept busy, as in bench/voice_realtime.py"
+    print(f"\nidle CPU, % of one core (median of {args.rounds} rounds of {args.seconds:.0f} s; {where}):")
     for key, values in rows.items():
         median = statistics.median(values)
         spread = f"{min(values):.2f}-{max(values):.2f}"
