@@ -65,7 +65,8 @@ class EngineProcess:
         if self.greet_after_ms is not None:
             args += ["--greet-after-ms", str(self.greet_after_ms)]
         self._proc = proc = await asyncio.create_subprocess_exec(
-            *args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            *args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            start_new_session=True)  # out of the terminal's process group: Ctrl-C and Ctrl-Z reach the client only
         assert proc.stdout is not None and proc.stderr is not None
         lines: list[str] = []
         self._log = asyncio.create_task(self._relay(proc.stderr, lines))
