@@ -59,6 +59,7 @@ class EngineProcess:
         self.url = ""
         self._proc: asyncio.subprocess.Process | None = None
         self._log: asyncio.Task[None] | None = None
+        self._last_line = ""  # the child's latest log line: why it failed, when it does
 
     async def start(self) -> str:
         args = list(self.command)
@@ -68,8 +69,7 @@ class EngineProcess:
             *args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
             start_new_session=True)  # out of the terminal's process group: Ctrl-C and Ctrl-Z reach the client only
         assert proc.stdout is not None and proc.stderr is not None
-        lines: list[str] = []
-        self._log = asyncio.create_task(self._relay(proc.stderr, lines))
+        self._log = asyncio.create_task(self._relay(proc.stderr))
         try:
             first = await asyncio.wait_for(proc.stdout.readline(), ENGINE_START_S)
         except asyncio.TimeoutError:
@@ -77,17 +77,16 @@ class EngineProcess:
         url = first.decode("utf-8", "replace").strip()
         if not url.startswith("ws://"):
             await self.stop()
-            why = lines[-1] if lines else f"no address within {ENGINE_START_S:.0f} s"
+            why = self._last_line or f"no address within {ENGINE_START_S:.0f} s"
             raise RealtimeConnectionError(f"the local engine did not start: {why}")
         self.url = url
         return url
 
-    @staticmethod
-    async def _relay(stream: asyncio.StreamReader, lines: list[str]) -> None:
+    async def _relay(self, stream: asyncio.StreamReader) -> None:
         while raw := await stream.readline():
             line = raw.decode("utf-8", "replace").rstrip()
             if line:
-                lines[:] = [*lines[-19:], line]
+                self._last_line = line
                 engine_log.warning("%s", line)
 
     async def stop(self) -> None:
