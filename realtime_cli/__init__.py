@@ -24,7 +24,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "InputImage": (".protocol.items", "InputImage"),
     "InputText": (".protocol.items", "InputText"),
     "ModelBehaviorError": (".protocol.errors", "ModelBehaviorError"),
-    "OpenAIRealtimeSIPModel": (".transport.openai_realtime", "OpenAIRealtimeSIPModel"),
+    "OpenAIRealtimeSIPModel": (".session.sip", "OpenAIRealtimeSIPModel"),
     "OpenAIRealtimeWebSocketModel": (".transport.websocket", "OpenAIRealtimeWebSocketModel"),
     "OutputGuardrail": (".session.guardrails", "OutputGuardrail"),
     "OutputGuardrailResult": (".session.guardrails", "OutputGuardrailResult"),
@@ -427,6 +427,9 @@ if TYPE_CHECKING:
     from .session.session import (
         RealtimeSession,
     )
+    from .session.sip import (
+        OpenAIRealtimeSIPModel,
+    )
     from .session.tool import (
         FunctionTool,
         function_tool,
@@ -439,7 +442,6 @@ if TYPE_CHECKING:
     )
     from .transport.openai_realtime import (
         DEFAULT_MODEL_SETTINGS,
-        OpenAIRealtimeSIPModel,
         TransportConfig,
         get_api_key,
         get_server_event_type_adapter,

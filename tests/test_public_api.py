@@ -158,3 +158,30 @@ def test_error_is_the_event_and_the_exception_keeps_its_own_name() -> None:
     assert realtime_cli.RealtimeErrorEvent is realtime_cli.RealtimeError
     assert issubclass(realtime_cli.UserError, realtime_cli.RtagentError)
     assert typing.get_args(realtime_cli.RealtimeConnectionStatus) == ("connecting", "connected", "disconnected")
+
+
+def _methods() -> list[tuple[str, Any, Any]]:
+    """Every public function of the reference, and every method its public classes define (TypedDicts and
+    pydantic models aside, whose fields are compared above), with ours."""
+    out: list[tuple[str, Any, Any]] = []
+    for name in sorted(_reference_names()):
+        theirs, ours = _reference_value(name), getattr(realtime_cli, name)
+        if inspect.isfunction(theirs):
+            out.append((name, theirs, ours))
+        elif inspect.isclass(theirs) and not typing.is_typeddict(theirs) and not hasattr(theirs, "model_fields"):
+            for member, value in vars(theirs).items():
+                if (member.startswith("_") and member != "__init__") or not (
+                        callable(value) or isinstance(value, (staticmethod, classmethod))):
+                    continue
+                out.append((f"{name}.{member}", getattr(theirs, member), getattr(ours, member, None)))
+    return out
+
+
+@pytest.mark.parametrize(("label", "theirs", "ours"), _methods(), ids=lambda v: v if isinstance(v, str) else "")
+def test_every_reference_method_exists_with_its_parameters(label: str, theirs: Any, ours: Any) -> None:
+    assert ours is not None, f"{label} is missing"
+    try:
+        their_params = _params(theirs)
+    except (TypeError, ValueError):  # a builtin without a signature
+        return
+    _check_params(their_params, _params(ours), their_params)

@@ -12,7 +12,10 @@ RULES (checked in this order; the same input always gives the same output)
    a handoff the new agent takes up the request that caused it when one of its own tools scores as in rule 7 on
    that turn (less the words naming the new agent) — or, once, one of its handoffs (hand back, then on): it calls
    it, or introduces itself and asks for a missing argument.
-2. No new user turn. An empty conversation → a greeting naming what the agent can do; an assistant item last →
+0. Scripted lines. A response.create whose own instructions say to say a quoted line exactly ("Say exactly
+   'Hello, this is ABC customer service.' now") → that line, word for word.
+2. No new user turn. An empty conversation → the line the instructions say to begin with ("Always begin by
+   saying exactly: '...'"), else a greeting naming what the agent can do; an assistant item last →
    "Is there anything else I can help you with?".
 3. Guardrail. A user turn that is the SDK's guardrail signal → a short neutral apology that repeats nothing.
 4. tool_choice. A named function is always called; "none" never calls; "required" calls the best-scoring tool even
@@ -72,6 +75,7 @@ from realtime_cli.local.brain_replies import (
     fallback_reply,
     greeting_reply,
     long_reply,
+    scripted_line,
     tool_output_reply,
     wants_long_answer,
 )
@@ -106,6 +110,7 @@ class BrainContext:
     tools: list[dict[str, Any]]
     tool_choice: str | dict[str, Any] = "auto"
     conversation: list[Turn] = field(default_factory=list)
+    response_instructions: str | None = None  # those of this response.create alone (`instructions` has them too)
 
 
 @dataclass(frozen=True)
@@ -166,6 +171,9 @@ class Brain:
     def respond(self, ctx: BrainContext) -> Say | Call:
         """Decide the next assistant item for a conversation. Pure: same context (and today) → same reply."""
         infos = tool_infos(ctx.tools)
+        line = scripted_line(ctx.response_instructions or "")
+        if line is not None:
+            return Say(line)
         conv = [t for t in ctx.conversation if t.role != "system"]
         if conv and conv[-1].role == "tool":
             latest = conv[-1]
@@ -178,7 +186,7 @@ class Brain:
                     return carried
             return Say(answer)
         if not conv:
-            return Say(greeting_reply(infos, ctx.instructions, asked_how=False))
+            return Say(scripted_line(ctx.instructions) or greeting_reply(infos, ctx.instructions, asked_how=False))
         if conv[-1].role != "user":
             return Say("Is there anything else I can help you with?")
         text = conv[-1].text or ""

@@ -31,6 +31,23 @@ _CLOSING = (
 )
 
 
+_SCRIPTED = re.compile(
+    r"\bsay(?:ing)?\s+(?:exactly|verbatim|word for word|the following|only)\s*:?\s*"
+    r"(?:\"(?P<d>[^\"]+)\"|\u201c(?P<c>[^\u201d]+)\u201d|\u2018(?P<s>.+?)\u2019(?=[\s.,;:!?)]|$)|'(?P<q>.+?)'(?=[\s.,;:!?)]|$))",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def scripted_line(instructions: str) -> str | None:
+    """The quoted line instructions tell the agent to say word for word ("Say exactly 'Hello, this is ABC
+    customer service.' now", "begin by saying exactly: \"...\""), or None."""
+    match = _SCRIPTED.search(instructions)
+    if match is None:
+        return None
+    line = next(g for g in match.group("d", "c", "s", "q") if g is not None).strip()
+    return line or None
+
+
 def sentence(text: str, limit: int = 400) -> str:
     """Speakable text: markdown marks dropped, whitespace collapsed, cut at a sentence end, closing punctuation."""
     text = re.sub(r"[*#`_>|]+", " ", text)

@@ -344,8 +344,10 @@ class EngineSession:
             self.response = None  # a response that never started must not block every later one
             raise
         instructions = str((params or {}).get("instructions") or self.cfg.get("instructions") or "")
+        own = (params or {}).get("instructions")
         context = BrainContext(instructions=instructions, tools=[dict(t) for t in self.cfg.get("tools") or []],
-                               tool_choice=self.cfg.get("tool_choice", "auto"), conversation=self.conv.turns())
+                               tool_choice=self.cfg.get("tool_choice", "auto"), conversation=self.conv.turns(),
+                               response_instructions=own if isinstance(own, str) else None)
         response.task = asyncio.create_task(self._run(response, context))
 
     async def _run(self, response: Response, context: BrainContext) -> None:

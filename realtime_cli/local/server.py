@@ -96,6 +96,8 @@ class LocalRealtimeServer:
         self.connections_served = 0  # connections that asked for the realtime path, faulty ones included
         self._server: Server | None = None
         self.sessions: set[EngineSession] = set()
+        self.calls: dict[str, EngineSession] = {}  # sessions attached as ?call_id= (the Realtime Calls API's way)
+        self._call_sockets: dict[str, ServerConnection] = {}
         self._links: set[FaultyLink] = set()
         self._index: weakref.WeakKeyDictionary[ServerConnection, int] = weakref.WeakKeyDictionary()
         self._stopping = asyncio.Event()
@@ -129,6 +131,15 @@ class LocalRealtimeServer:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 5)
             self._server = None
+
+    async def hang_up(self, call_id: str) -> bool:
+        """End the call attached as `?call_id=call_id`: its connection closes normally (1000), as the service's
+        does when the caller hangs up. False when no such call is attached."""
+        ws = self._call_sockets.get(call_id)
+        if ws is None:
+            return False
+        await ws.close(1000, "call ended")
+        return True
 
     async def __aenter__(self) -> LocalRealtimeServer:
         await self.start()
@@ -194,6 +205,7 @@ class LocalRealtimeServer:
         beta = headers.get(names.BETA_HEADER[0]) == names.BETA_HEADER[1]
         query = parse_qs(urlsplit(request.path).query) if request is not None else {}
         model = (query.get("model") or [names.DEFAULT_MODEL])[0]
+        call_id: str | None = next(iter(query.get("call_id") or []), None)
 
         async def send(event: dict[str, Any]) -> None:
             await ws.send(orjson.dumps(event), text=True)
@@ -211,6 +223,8 @@ class LocalRealtimeServer:
         session = EngineSession(guarded_send, "beta" if beta else "ga", model,
                                 greet_after_ms=self.greet_after_ms)
         self.sessions.add(session)
+        if call_id is not None:  # the engine holds no phone calls: any call id attaches to a new conversation
+            self.calls[call_id], self._call_sockets[call_id] = session, ws
         if link is not None:
             self._links.add(link)
         try:
@@ -231,6 +245,8 @@ class LocalRealtimeServer:
         finally:
             await session.close()
             self.sessions.discard(session)
+            if call_id is not None and self.calls.get(call_id) is session:
+                del self.calls[call_id], self._call_sockets[call_id]
             if link is not None:
                 link.finish()
                 self._links.discard(link)

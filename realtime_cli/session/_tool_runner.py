@@ -22,7 +22,7 @@ from ..protocol.signals import (
 )
 from . import events as ev
 from ._host import SessionHost
-from .handoffs import Handoff, as_handoff
+from .handoffs import Handoff
 from .tool import DEFAULT_TOOL_TIMEOUT_S, FunctionTool, ToolArgumentsError
 
 MAX_TOOL_OUTPUT_CHARS = 1_000_000  # a longer output is replaced by an error (a frame carries at most 16 MiB)
@@ -55,11 +55,11 @@ class ToolRunner:
 
     async def _lookup(self, name: str) -> tuple[FunctionTool | None, Handoff | None]:
         agent = self._session.current_agent
-        for tool in agent.tools:
+        tools, handoffs = self._session.callable_tools()
+        for tool in tools:
             if tool.name == name:
                 return tool, None
-        for entry in agent.handoffs:
-            handoff = as_handoff(entry)
+        for handoff in handoffs:
             if handoff.tool_name == name and await handoff.enabled(self._session.context_wrapper, agent):
                 return None, handoff
         return None, None

@@ -11,23 +11,22 @@ from ..protocol import model_events as me
 from ..protocol.model_translate import server_events_for
 from ..protocol.server_events import ServerEvent
 from . import events as ev
+from ._agent_settings import AgentParts
 from ._host import SessionHost
-from .agent import RealtimeAgent
+from .config import ModelSettings, settings_data
 
 
-async def initial_settings(session: SessionHost, agent: RealtimeAgent[Any]) -> dict[str, Any]:
+def initial_settings(settings: ModelSettings, parts: AgentParts) -> dict[str, Any]:
     """The starting agent's settings as `connect()` receives them: the run's model settings plus the agent's
-    instructions, tools and handoffs (the objects, as the Agents SDK passes them)."""
-    from .handoffs import enabled_handoffs
-
-    context = session.context_wrapper
-    settings: dict[str, Any] = session.settings.model_dump(exclude_unset=True)
-    instructions = await agent.get_system_prompt(context)
-    if instructions is not None:
-        settings["instructions"] = instructions
-    settings["tools"] = list(await agent.get_all_tools(context))
-    settings["handoffs"] = await enabled_handoffs(agent, context)
-    return settings
+    instructions, prompt, tools and handoffs (the objects, as the Agents SDK passes them)."""
+    data = settings_data(settings, exclude_unset=True)
+    if parts.instructions is not None:
+        data["instructions"] = parts.instructions
+    if parts.prompt is not None:
+        data["prompt"] = parts.prompt
+    data["tools"] = list(parts.tools)
+    data["handoffs"] = list(parts.handoffs)
+    return data
 
 
 async def on_model_event(session: SessionHost, event: Any) -> None:

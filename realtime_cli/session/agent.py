@@ -63,10 +63,10 @@ class RealtimeAgent(Generic[TContext]):
         changes.update(kwargs)
         return dataclasses.replace(self, **changes)
 
-    async def get_system_prompt(self, context: RunContextWrapper[Any]) -> str | None:
+    async def get_system_prompt(self, run_context: RunContextWrapper[Any]) -> str | None:
         if self.instructions is None or isinstance(self.instructions, str):
             return self.instructions
-        result = self.instructions(context, self)
+        result = self.instructions(run_context, self)
         if inspect.isawaitable(result):
             result = await result
         return str(result)

@@ -5,7 +5,7 @@ and turned into the canonical session configuration the protocol layer sends.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
 
@@ -137,8 +137,33 @@ class ModelSettings(BaseModel):
     parallel_tool_calls: bool | None = None
     reasoning: ReasoningSettings | None = None
     tracing: Literal["auto"] | TracingSettings | None = None
+    # The Agents SDK's keys for the function tools and handoffs the model sees. In model_config's
+    # initial_model_settings they replace the starting agent's own for the first configuration; the run
+    # config's are replaced by each agent's, as in the reference.
+    tools: list[Any] | None = None
+    handoffs: list[Any] | None = None
 
     _voice = field_validator("voice")(classmethod(lambda cls, v: check_voice(v)))
+
+    @field_validator("tools")
+    @classmethod
+    def _function_tools(cls, value: list[Any] | None) -> list[Any] | None:
+        from .tool import FunctionTool
+
+        for i, tool in enumerate(value or []):
+            if not isinstance(tool, FunctionTool):
+                raise ValueError(f"item {i} is a {type(tool).__name__}, not a function tool (use @function_tool)")
+        return value
+
+    @field_validator("handoffs")
+    @classmethod
+    def _handoffs(cls, value: list[Any] | None) -> list[Any] | None:
+        from .agent import Handoff, RealtimeAgent
+
+        for i, item in enumerate(value or []):
+            if not isinstance(item, (Handoff, RealtimeAgent)):
+                raise ValueError(f"item {i} is a {type(item).__name__}, not a RealtimeAgent or a realtime_handoff()")
+        return value
 
     @model_validator(mode="after")
     def _fold_audio(self) -> ModelSettings:
@@ -244,12 +269,46 @@ def validate_model_settings(settings: Any, root: str = "model_settings") -> Mode
         raise ConfigError(f"Invalid model settings: {format_validation_error(exc, ModelSettings, root)}") from None
 
 
+_OBJECT_KEYS = frozenset({"tools", "handoffs"})  # live objects: never dumped to plain data
+
+
+def settings_data(settings: ModelSettings, **dump: Any) -> dict[str, Any]:
+    """The settings as plain data (`model_dump` options apply), with the tool and handoff objects as they are."""
+    data = settings.model_dump(exclude=set(_OBJECT_KEYS), **dump)
+    for key in _OBJECT_KEYS & settings.model_fields_set:
+        if getattr(settings, key) is not None or not dump.get("exclude_none"):
+            data[key] = getattr(settings, key)
+    return data
+
+
+def without_objects(settings: ModelSettings) -> ModelSettings:
+    """The settings without `tools` and `handoffs`."""
+    if not _OBJECT_KEYS & settings.model_fields_set:
+        return settings
+    data = settings.model_dump(exclude_unset=True, exclude=set(_OBJECT_KEYS))
+    data.pop("audio", None)  # already folded into the flat keys
+    return ModelSettings.model_validate(data)
+
+
 def merge_settings(base: ModelSettings, override: ModelSettings) -> ModelSettings:
     """`override`'s explicitly given keys win over `base`."""
-    data = base.model_dump(exclude_unset=True)
-    data.update(override.model_dump(exclude_unset=True))
+    data = settings_data(base, exclude_unset=True)
+    data.update(settings_data(override, exclude_unset=True))
     data.pop("audio", None)  # already folded into the flat keys of each side
     return ModelSettings.model_validate(data)
+
+
+def session_settings(run_config: RunConfigModel, model_config: Mapping[str, Any]
+                     ) -> tuple[ModelSettings, ModelSettings | None]:
+    """A session's settings: the run config's, with model_config's initial_model_settings over them, less the
+    tools and handoffs (each agent brings its own); and those initial settings alone, which replace the starting
+    agent's instructions, prompt, tools and handoffs for the first configuration (as in the Agents SDK)."""
+    settings, starting = run_config.model_settings, None
+    initial = model_config.get("initial_model_settings")
+    if initial:
+        starting = validate_model_settings(initial, "model_config.initial_model_settings")
+        settings = merge_settings(settings, starting)
+    return without_objects(settings), starting
 
 
 def _audio_format(value: str | dict[str, Any]) -> AudioFormat:
@@ -268,6 +327,7 @@ class AgentSpec:
     instructions: str | None
     tools: list[ToolSpec] = field(default_factory=list)
     voice: str | None = None
+    prompt: Any = None  # RealtimeAgent(prompt=...): a stored prompt {"id", "version", "variables"}
 
 
 def build_session_config(settings: ModelSettings, agent: AgentSpec) -> SessionConfig:
@@ -279,7 +339,9 @@ def build_session_config(settings: ModelSettings, agent: AgentSpec) -> SessionCo
         cfg["instructions"] = instructions
     voice = settings.voice or agent.voice or DEFAULT_VOICE
     cfg["voice"] = voice.model_dump() if isinstance(voice, CustomVoice) else voice
-    if settings.prompt is not None:
+    if agent.prompt is not None:
+        cfg["prompt"] = _prompt_data(agent.prompt)
+    elif settings.prompt is not None:
         cfg["prompt"] = settings.prompt.model_dump(exclude_none=True)
     if settings.tracing is not None:
         cfg["tracing"] = settings.tracing if isinstance(settings.tracing, str) else \
@@ -318,6 +380,16 @@ def build_session_config(settings: ModelSettings, agent: AgentSpec) -> SessionCo
     if settings.temperature is not None:
         cfg["temperature"] = settings.temperature
     return cfg
+
+
+def _prompt_data(prompt: Any) -> dict[str, Any]:
+    """An agent's prompt as the service takes it, checked like the `prompt` setting."""
+    data = prompt.model_dump(exclude_none=True) if isinstance(prompt, BaseModel) else prompt
+    try:
+        return PromptSettings.model_validate(data).model_dump(exclude_none=True)
+    except pydantic.ValidationError as exc:
+        detail = format_validation_error(exc, PromptSettings, "agent.prompt")
+        raise ConfigError(f"Invalid agent prompt: {detail}") from None
 
 
 def client_core(settings: ModelSettings) -> ClientCore:

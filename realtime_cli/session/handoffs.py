@@ -6,16 +6,16 @@
 from __future__ import annotations
 
 import inspect
-import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import pydantic
 
-from ..protocol.errors import UserError
+from ..protocol.errors import ModelBehaviorError, UserError
 from .agent import Handoff, RealtimeAgent
 from .context import AnyContext
+from .schema import strict_json_schema
 
 THandoffInput = TypeVar("THandoffInput")
 
@@ -32,9 +32,6 @@ def default_tool_name(agent: RealtimeAgent[Any]) -> str:
 def default_tool_description(agent: RealtimeAgent[Any]) -> str:
     desc = f"Handoff to the {agent.name} agent to handle the request."
     return f"{desc} {agent.handoff_description}" if agent.handoff_description else desc
-
-
-_EMPTY_SCHEMA: dict[str, Any] = {"type": "object", "properties": {}, "required": [], "additionalProperties": False}
 
 
 def realtime_handoff(
@@ -54,18 +51,18 @@ def realtime_handoff(
     """
     if input_type is not None and on_handoff is None:
         raise UserError("realtime_handoff: input_type needs an on_handoff(context, input) callback")
+    if on_handoff is not None:
+        _check_arity(on_handoff, 2 if input_type is not None else 1)
     adapter = pydantic.TypeAdapter(input_type) if input_type is not None else None
-    schema = dict(adapter.json_schema()) if adapter is not None else dict(_EMPTY_SCHEMA)
+    schema = strict_json_schema(dict(adapter.json_schema()) if adapter is not None else {})
 
-    async def invoke(ctx: AnyContext, arguments: str) -> RealtimeAgent[Any]:
-        if on_handoff is not None:
-            if adapter is not None:
-                value = adapter.validate_python(json.loads(arguments or "{}"))
-                result = on_handoff(ctx, value)
-            else:
-                result = on_handoff(ctx)
-            if inspect.isawaitable(result):
-                await result
+    async def invoke(ctx: AnyContext, arguments: str | None) -> RealtimeAgent[Any]:
+        if on_handoff is None:
+            return agent
+        value = _validated(adapter, arguments, agent.name) if adapter is not None else None
+        result = on_handoff(ctx, value) if adapter is not None else on_handoff(ctx)
+        if inspect.isawaitable(result):
+            await result
         return agent
 
     return Handoff(
@@ -78,6 +75,34 @@ def realtime_handoff(
     )
 
 
+def _check_arity(callback: Callable[..., Any], wanted: int) -> None:
+    """The reference's rule: on_handoff takes (context, input) with an input_type, else (context)."""
+    if not callable(callback):
+        raise UserError("realtime_handoff: on_handoff must be callable")
+    try:
+        params = inspect.signature(callback).parameters.values()
+    except (TypeError, ValueError):  # a builtin without a signature: let the call itself decide
+        return
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        return
+    if len(params) != wanted:
+        shape = "two arguments: context and input" if wanted == 2 else "one argument: context"
+        raise UserError(f"realtime_handoff: on_handoff must take {shape}")
+
+
+def _validated(adapter: pydantic.TypeAdapter[Any], arguments: str | None, agent_name: str) -> Any:
+    """The model's handoff arguments, validated strictly (no coercion of "5" to 5) against input_type."""
+    if arguments is None:
+        raise ModelBehaviorError(f"the handoff to {agent_name} expected arguments but got none")
+    try:
+        return adapter.validate_json(arguments or "{}", strict=True)
+    except pydantic.ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}" for e in exc.errors()
+        )
+        raise ModelBehaviorError(f"invalid arguments for the handoff to {agent_name}: {problems}") from None
+
+
 def as_handoff(item: RealtimeAgent[Any] | Handoff) -> Handoff:
     return item if isinstance(item, Handoff) else realtime_handoff(item)
 
@@ -87,9 +112,12 @@ async def enabled_handoffs(agent: RealtimeAgent[Any], context: AnyContext) -> li
     return [h for h in (as_handoff(x) for x in agent.handoffs) if await h.enabled(context, agent)]
 
 
-async def filter_enabled_handoffs(handoffs: list[Handoff], context: AnyContext, agent: Any) -> list[Handoff]:
-    return [h for h in handoffs if await h.enabled(context, agent)]
+async def filter_enabled_handoffs(handoffs: Iterable[Handoff], context_wrapper: AnyContext,
+                                  agent: Any) -> list[Handoff]:
+    """The handoffs whose `is_enabled` holds for this context and agent."""
+    return [h for h in handoffs if await h.enabled(context_wrapper, agent)]
 
 
-async def collect_enabled_handoffs(agent: RealtimeAgent[Any], context: AnyContext) -> list[Handoff]:
-    return await enabled_handoffs(agent, context)
+async def collect_enabled_handoffs(agent: RealtimeAgent[Any], context_wrapper: AnyContext) -> list[Handoff]:
+    """The agent's handoffs (plain agents wrapped) whose `is_enabled` holds now."""
+    return await enabled_handoffs(agent, context_wrapper)

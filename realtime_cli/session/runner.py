@@ -14,7 +14,7 @@ from ..transport.local_backend import BACKEND_ENV, LocalEngineModel, local_backe
 from ..transport.model import RealtimeModel, RealtimeModelConfig
 from ..transport.websocket import URL_ENV, OpenAIRealtimeWebSocketModel
 from .agent import RealtimeAgent
-from .config import merge_settings, validate_model_settings, validate_run_config
+from .config import validate_run_config
 from .session import RealtimeSession
 
 _MODEL_CONFIG_KEYS = frozenset({"api_key", "url", "headers", "initial_model_settings", "playback_tracker", "reconnect",
@@ -37,13 +37,9 @@ class RealtimeRunner:
         if unknown:
             valid = ", ".join(sorted(_MODEL_CONFIG_KEYS))
             raise ConfigError(f"model_config: unknown key {unknown[0]!r}; valid keys: {valid}")
-        settings = self._config.model_settings
-        if options.get("initial_model_settings"):
-            override = validate_model_settings(options["initial_model_settings"], "model_config.initial_model_settings")
-            settings = merge_settings(settings, override)
         model = self._model or self._default_model(options)
         return RealtimeSession(model, self._starting_agent, context, options,  # type: ignore[arg-type]
-                               self._config, settings)
+                               self._config)
 
     @staticmethod
     def _default_model(options: dict[str, Any]) -> RealtimeModel:

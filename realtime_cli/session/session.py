@@ -19,16 +19,24 @@ from ..protocol.secret import Secret
 from ..protocol.server_events import AttrDict, ServerEvent
 from ..transport.model import ConnectionEvent, RealtimeModel, RealtimeModelConfig, RealtimeModelEvent
 from . import events as ev
+from ._agent_settings import AgentParts, agent_parts
 from ._dispatch import ServerEventHandlers
 from ._guardrail_runner import GuardrailRunner
 from ._history_feed import HistoryFeed
 from ._tool_runner import ToolRunner
 from ._typed_model import initial_settings, on_model_event
 from .agent import RealtimeAgent
-from .config import AgentSpec, ModelSettings, RunConfigModel, build_session_config, client_core
+from .config import (
+    ModelSettings,
+    RunConfigModel,
+    build_session_config,
+    client_core,
+    session_settings,
+    validate_run_config,
+)
 from .context import RunContextWrapper
 from .event_buffer import EventBuffer
-from .handoffs import enabled_handoffs
+from .handoffs import as_handoff
 from .items import RealtimeItem
 
 _END = object()
@@ -42,9 +50,15 @@ class RealtimeSession(ServerEventHandlers):
     """
 
     def __init__(self, model: RealtimeModel, agent: RealtimeAgent[Any], context: Any,
-                 model_config: RealtimeModelConfig, run_config: RunConfigModel, settings: ModelSettings) -> None:
+                 model_config: RealtimeModelConfig | None = None,
+                 run_config: RunConfigModel | dict[str, Any] | None = None) -> None:
+        model_config = cast(RealtimeModelConfig, dict(model_config or {}))
+        run_config = validate_run_config(run_config)
+        settings, starting = session_settings(run_config, model_config)
         self._model = model
         self._agent = agent
+        self._starting = starting  # model_config's initial_model_settings: the first configuration only
+        self._parts: AgentParts | None = None  # what the last configuration offered the model
         self._context = RunContextWrapper(context)
         self._info = ev.RealtimeEventInfo(context=self._context)
         self._model_config = _hide_key(model_config)
@@ -94,7 +108,7 @@ class RealtimeSession(ServerEventHandlers):
         self._model.add_listener(self)
         options = dict(self._model_config)
         if not self._wire:  # the settings go with connect(), as the Agents SDK's models expect
-            options["initial_model_settings"] = await initial_settings(self._port, self._agent)
+            options["initial_model_settings"] = initial_settings(self._settings, await self._agent_parts(self._agent))
             await self._model.connect(options)  # type: ignore[arg-type]
             return self
         options["initial_model_settings"] = self._settings.model_dump(exclude_none=True)
@@ -137,6 +151,7 @@ class RealtimeSession(ServerEventHandlers):
     async def update_agent(self, agent: RealtimeAgent[Any]) -> None:
         """Make `agent` the talking agent (instructions and tools; the session's voice is kept)."""
         self._agent = agent
+        self._starting = None
         await self._send(ce.session_update(await self._session_config(agent)))
 
     async def approve_tool_call(self, call_id: str, *, always: bool = False) -> None:
@@ -226,7 +241,9 @@ class RealtimeSession(ServerEventHandlers):
         if self._wire:
             await self._model.send_event(event)  # type: ignore[arg-type]
             return
-        settings = await initial_settings(self._port, self._agent) if event["type"] == "session.update" else None
+        settings = None
+        if event["type"] == "session.update":  # the settings of the parts the configuration was built from
+            settings = initial_settings(self._settings, self._parts or await self._agent_parts(self._agent))
         for send in self._sends.to_sends(event, settings):
             await self._model.send_event(send)
 
@@ -239,15 +256,18 @@ class RealtimeSession(ServerEventHandlers):
             self._emit_error("connection_closed", str(exc))
             return False
 
+    async def _agent_parts(self, agent: RealtimeAgent[Any]) -> AgentParts:
+        self._parts = await agent_parts(agent, self._context, self._starting)
+        return self._parts
+
     async def _session_config(self, agent: RealtimeAgent[Any]) -> Any:
-        tools = [t.to_spec() for t in await agent.get_all_tools(self._context)]
-        tools += [h.to_spec() for h in await enabled_handoffs(agent, self._context)]
-        spec = AgentSpec(await agent.get_system_prompt(self._context), tools, agent.voice)  # type: ignore[arg-type]
+        spec = (await self._agent_parts(agent)).spec(agent.voice)
         return self._core.keep_voice(build_session_config(self._settings, spec))
 
     async def _handoff(self, call_id: str, agent: RealtimeAgent[Any]) -> bool:
         """Swap the agent, reconfigure the session for it, then answer the handoff's call."""
         previous, self._agent = self._agent, agent
+        self._starting = None
         self._emit(ev.RealtimeHandoffEvent(from_agent=previous, to_agent=agent, info=self._info))
         config = await self._session_config(agent)
         return await self._perform(self._core.handoff_output(call_id, agent.name, config))
@@ -305,6 +325,14 @@ class _Port:
     @property
     def settings(self) -> ModelSettings:
         return self._s._settings
+
+    def callable_tools(self) -> tuple[list[Any], list[Any]]:
+        """The function tools and handoffs the last configuration offered the model (the agent's own before any)."""
+        parts = self._s._parts
+        if parts is None:
+            agent = self._s._agent
+            return list(agent.tools), [as_handoff(h) for h in agent.handoffs]
+        return parts.tools, parts.handoffs
 
     @property
     def sends(self) -> SendTranslator:

@@ -1,5 +1,6 @@
-"""The OpenAI-specific pieces of the model layer: default settings, API key resolution, transport options and
-the SIP model that attaches to an existing call, named as in the Agents SDK's `openai_realtime` module.
+"""The OpenAI-specific pieces of the model layer: default settings, API key resolution, transport options and the
+server event adapter, named as in the Agents SDK's `openai_realtime` module (its SIP model is in `session/sip.py`:
+building the accept payload needs the agent layer).
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from ..protocol import names
 from ..protocol.codecs import GA_FORMAT_TYPES, PCM16_RATE
 from ..protocol.errors import UserError
 from ..protocol.playback import audio_format_of
-from .model import RealtimeModelConfig
-from .websocket import OpenAIRealtimeWebSocketModel
 
 DEFAULT_MODEL_SETTINGS: dict[str, Any] = {
     "voice": "ash",
@@ -49,11 +48,11 @@ async def get_api_key(key: str | Callable[[], Any] | None) -> str | None:
     return os.environ.get("OPENAI_API_KEY")
 
 
-def to_realtime_audio_format(value: Any) -> Mapping[str, Any] | None:
+def to_realtime_audio_format(input_audio_format: Any) -> Mapping[str, Any] | None:
     """A format given by name, mapping or format object, as the GA session's `{"type": ..., "rate": ...}`."""
-    if value is None:
+    if input_audio_format is None:
         return None
-    fmt = audio_format_of(value)
+    fmt = audio_format_of(input_audio_format)
     out: dict[str, Any] = {"type": GA_FORMAT_TYPES[fmt]}
     if fmt == "pcm16":
         out["rate"] = PCM16_RATE
@@ -78,12 +77,3 @@ def get_server_event_type_adapter() -> Any:
 
         _SERVER_EVENT_ADAPTER = TypeAdapter(Annotated[RealtimeServerEvent, Field(discriminator="type")])
     return _SERVER_EVENT_ADAPTER
-
-
-class OpenAIRealtimeSIPModel(OpenAIRealtimeWebSocketModel):
-    """Attaches to a call the Realtime API already holds (a SIP call): `model_config` must give `call_id`."""
-
-    async def connect(self, options: RealtimeModelConfig) -> None:
-        if not options.get("call_id"):
-            raise UserError("OpenAIRealtimeSIPModel needs model_config={'call_id': ...} (the call to attach to).")
-        await super().connect(options)

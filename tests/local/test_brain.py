@@ -573,3 +573,36 @@ def test_the_action_asked_for_beats_an_object_merely_mentioned() -> None:
                      "issue_refund") == {"order_id": "1003"}
     assert call_args(reply([invoice, REFUND], "send me the invoice for order 1002"), "get_invoice") == {
         "order_id": "1002"}
+
+
+WELCOME = "Hello, this is ABC customer service. How can I help you today?"
+
+
+@pytest.mark.parametrize("own", [
+    f"Say exactly '{WELCOME}' now before continuing the conversation.",
+    f'say exactly: "{WELCOME}"',
+    f"Please say verbatim \u201c{WELCOME}\u201d and nothing else.",
+])
+def test_a_response_told_to_say_a_line_exactly_says_it_word_for_word(own: str) -> None:
+    conversation = [Turn("user", "where is my order 1003")]  # even with a request waiting
+    ctx = BrainContext(instructions=own, tools=[], conversation=conversation, response_instructions=own)
+    assert Brain().respond(ctx) == Say(WELCOME)
+
+
+def test_the_opening_line_of_the_instructions_starts_an_empty_conversation_only() -> None:
+    instructions = (f"Always begin the call by saying exactly: '{WELCOME}' before collecting details, "
+                    "then hand off when needed.")
+    assert Brain().respond(BrainContext(instructions=instructions, tools=[])) == Say(WELCOME)
+    later = BrainContext(instructions=instructions, tools=[], conversation=[Turn("user", "hello")])
+    reply = Brain().respond(later)
+    assert isinstance(reply, Say) and reply.text != WELCOME
+
+
+@pytest.mark.parametrize("instructions", [
+    "Never say 'refund' to a caller.", "Say hello warmly.", "You can say exactly what you think.",
+])
+def test_instructions_without_a_quoted_line_to_say_keep_the_usual_greeting(instructions: str) -> None:
+    reply = Brain().respond(BrainContext(instructions=instructions, tools=[]))
+    assert isinstance(reply, Say) and "refund" not in reply.text.lower()
+    ctx = BrainContext(instructions=instructions, tools=[], response_instructions=instructions)
+    assert Brain().respond(ctx) == reply

@@ -1,5 +1,6 @@
-"""What the reference web app takes from FastAPI, reduced to what its event handling needs (FastAPI is not a
-dependency here): the app object's decorators register nothing, and the test supplies the WebSocket."""
+"""What the reference web app and SIP server take from FastAPI, reduced to what their event handling needs
+(FastAPI is not a dependency here): the app object's decorators register nothing, and the test supplies the
+WebSocket."""
 
 from __future__ import annotations
 
@@ -9,8 +10,22 @@ from typing import Any
 WebSocket = Any
 
 
+Request = Any
+
+
 class WebSocketDisconnect(Exception):
     """The browser went away."""
+
+
+class HTTPException(Exception):
+    def __init__(self, status_code: int, detail: Any = None) -> None:
+        super().__init__(status_code, detail)
+        self.status_code, self.detail = status_code, detail
+
+
+class Response:
+    def __init__(self, content: Any = None, status_code: int = 200) -> None:
+        self.content, self.status_code = content, status_code
 
 
 class FileResponse:
@@ -31,6 +46,9 @@ class FastAPI:
         return lambda func: func
 
     def get(self, path: str) -> Callable[[Any], Any]:
+        return lambda func: func
+
+    def post(self, path: str) -> Callable[[Any], Any]:
         return lambda func: func
 
     def mount(self, path: str, app: Any, name: str | None = None) -> None:

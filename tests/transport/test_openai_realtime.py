@@ -16,7 +16,7 @@ from realtime_cli import (
     UserError,
     get_api_key,
 )
-from support.scripted_server import ScriptedConnection
+from support.scripted_server import ScriptedConnection, ScriptedServer
 
 
 async def _seen(model: Any, model_config: dict[str, Any]) -> ScriptedConnection:
@@ -102,3 +102,44 @@ def test_server_event_type_adapter_without_openai_says_what_to_install(monkeypat
     monkeypatch.setitem(sys.modules, "openai.types.realtime.realtime_server_event", None)  # as if not installed
     with pytest.raises(UserError, match="pip install openai"):
         openai_realtime.get_server_event_type_adapter()
+
+
+async def test_the_sip_accept_payload_is_the_session_the_session_sends() -> None:
+    """build_initial_session_payload (reference: the twilio_sip example accepts the call with it) gives the openai
+    package's RealtimeSessionCreateRequest for exactly the session.update the session itself sends."""
+    from realtime_cli import function_tool, realtime_handoff
+
+    @function_tool
+    def lookup_order(order_id: str) -> str:
+        """Look an order up."""
+        return order_id
+
+    agent = RealtimeAgent(name="Triage", instructions="Triage calls.", tools=[lookup_order],
+                          handoffs=[RealtimeAgent(name="Billing"),
+                                    realtime_handoff(RealtimeAgent(name="Off"), is_enabled=False)])
+    run_config: Any = {"model_settings": {"audio": {"output": {"voice": "marin"}}, "tool_choice": "auto"}}
+    model_config: Any = {"initial_model_settings": {"turn_detection": {"type": "semantic_vad",
+                                                                       "interrupt_response": True}}}
+    payload = await OpenAIRealtimeSIPModel.build_initial_session_payload(
+        agent, model_config=model_config, run_config=run_config, overrides={"speed": 1.1})
+    from openai.types.realtime import RealtimeSessionCreateRequest
+
+    assert isinstance(payload, RealtimeSessionCreateRequest)
+    sent: list[dict[str, Any]] = []
+
+    async def script(c: ScriptedConnection) -> None:
+        sent.append((await c.expect("session.update"))["session"])
+        await c.close()
+
+    async with ScriptedServer(script) as server:
+        runner = RealtimeRunner(agent, config=run_config)
+        session = await runner.run(model_config={**model_config, "url": server.url, "api_key": "sk-test",
+                                                 "initial_model_settings": {
+                                                     **model_config["initial_model_settings"], "speed": 1.1}})
+        async with session:
+            async for _ in session:
+                pass
+    body = payload.model_dump(exclude_none=True)
+    assert body == sent[0]
+    assert [t["name"] for t in body["tools"]] == ["lookup_order", "transfer_to_billing"]
+    assert body["audio"]["output"]["voice"] == "marin" and body["audio"]["output"]["speed"] == 1.1
