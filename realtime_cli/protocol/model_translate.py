@@ -1,6 +1,8 @@
-"""A custom model's typed events as the canonical server events the session already acts on.
+"""Between the two model contracts: a custom model's typed events as the canonical server events the session
+acts on, and server events as the typed model events the Agents SDK's WebSocket model would have derived.
 
-Pure data in and out: `server_events_for(event)` gives the GA-shaped event dicts one model event stands for.
+Pure data in and out: `server_events_for(event)` gives the GA-shaped event dicts one model event stands for;
+`model_events_for(kind, data)` the typed model events one server event stands for.
 """
 
 from __future__ import annotations
@@ -8,7 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from . import model_events as me
+from . import names
 from .codecs import encode_audio
+from .items import item_from_wire
+from .usage import usage_from_response
 
 _ASSISTANT_WIRE = {"text": "output_text", "audio": "output_audio"}
 
@@ -73,3 +78,95 @@ def server_events_for(event: Any) -> list[dict[str, Any]]:
         where = f" ({event.context})" if event.context else ""
         return [{"type": "error", "error": {"type": "model_exception", "message": f"{event.exception}{where}"}}]
     return []
+
+
+def _str(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _int(data: dict[str, Any], key: str) -> int:
+    value = data.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _usage_event(response: dict[str, Any]) -> me.RealtimeModelUsageEvent | None:
+    usage = usage_from_response(response)
+    if usage is None:
+        return None
+    raw = response["usage"]
+    details = raw.get("input_token_details") or raw.get("input_tokens_details")
+    out_details = raw.get("output_token_details") or raw.get("output_tokens_details")
+    inputs = outputs = None
+    if isinstance(details, dict):
+        cached = details.get("cached_tokens_details")
+        inputs = me.RealtimeModelInputTokensDetails(
+            audio_tokens=details.get("audio_tokens"), text_tokens=details.get("text_tokens"),
+            image_tokens=details.get("image_tokens"), cached_tokens=details.get("cached_tokens"),
+            cached_tokens_details=me.RealtimeModelCachedTokensDetails(**{
+                k: cached.get(k) for k in ("audio_tokens", "text_tokens", "image_tokens")})
+            if isinstance(cached, dict) else None)
+    if isinstance(out_details, dict):
+        outputs = me.RealtimeModelOutputTokensDetails(text_tokens=out_details.get("text_tokens"),
+                                                      audio_tokens=out_details.get("audio_tokens"))
+    return me.RealtimeModelUsageEvent(usage=usage, input_tokens_details=inputs, output_tokens_details=outputs)
+
+
+def model_events_for(kind: str, data: dict[str, Any]) -> list[Any]:
+    """The typed model events the Agents SDK's WebSocket model derives from one server event (`kind` is its
+    canonical name). Output audio is left to the caller, which decodes it once for playback anyway, and so is an
+    interrupt of playback, which is the session's decision."""
+    if kind in _TEXT_DELTAS:
+        return [_TEXT_DELTAS[kind](item_id=_str(data, "item_id"), delta=_str(data, "delta"),
+                                   response_id=_str(data, "response_id"))]
+    if kind == names.RESPONSE_CREATED:
+        response = data.get("response")
+        rid = response.get("id") if isinstance(response, dict) else None
+        return [me.RealtimeModelTurnStartedEvent(response_id=rid if isinstance(rid, str) else None)]
+    if kind == names.RESPONSE_DONE:
+        response = data.get("response")
+        response = response if isinstance(response, dict) else {}
+        rid = response.get("id")
+        usage = _usage_event(response)
+        ended = me.RealtimeModelTurnEndedEvent(response_id=rid if isinstance(rid, str) else None)
+        return [usage, ended] if usage is not None else [ended]
+    if kind == names.AUDIO_DONE:
+        return [me.RealtimeModelAudioDoneEvent(item_id=_str(data, "item_id"),
+                                               content_index=_int(data, "content_index"))]
+    if kind in (names.OUTPUT_ITEM_ADDED, names.OUTPUT_ITEM_DONE, names.ITEM_ADDED, names.ITEM_RETRIEVED):
+        return _item_events(kind, data)
+    if kind == names.ITEM_DELETED:
+        return [me.RealtimeModelItemDeletedEvent(item_id=_str(data, "item_id"))]
+    if kind == names.TRANSCRIPTION_COMPLETED:
+        return [me.RealtimeModelInputAudioTranscriptionCompletedEvent(item_id=_str(data, "item_id"),
+                                                                      transcript=_str(data, "transcript"))]
+    if kind == names.BUFFER_TIMEOUT:
+        return [me.RealtimeModelInputAudioTimeoutTriggeredEvent(
+            item_id=_str(data, "item_id"), audio_start_ms=_int(data, "audio_start_ms"),
+            audio_end_ms=_int(data, "audio_end_ms"))]
+    if kind == names.ERROR:
+        return [me.RealtimeModelErrorEvent(error=data.get("error"))]
+    return []
+
+
+_TEXT_DELTAS: dict[str, Any] = {names.TRANSCRIPT_DELTA: me.RealtimeModelTranscriptDeltaEvent,
+                                names.TEXT_DELTA: me.RealtimeModelOutputTextDeltaEvent}
+
+
+def _item_events(kind: str, data: dict[str, Any]) -> list[Any]:
+    item = data.get("item")
+    if not isinstance(item, dict):
+        return []
+    output = kind in (names.OUTPUT_ITEM_ADDED, names.OUTPUT_ITEM_DONE)
+    if item.get("type") == "function_call":
+        if kind != names.OUTPUT_ITEM_DONE or item.get("status") not in (None, "completed"):
+            return []
+        call = item_from_wire({**item, "output": None})  # the call's item; its output completes it later
+        return [me.RealtimeModelItemUpdatedEvent(item=call),  # type: ignore[arg-type]
+                me.RealtimeModelToolCallEvent(name=_str(item, "name"), call_id=_str(item, "call_id"),
+                                              arguments=_str(item, "arguments"), id=_str(item, "id"))]
+    if item.get("type") != "message":
+        return []
+    previous = None if output else data.get("previous_item_id")
+    message = item_from_wire(item, previous if isinstance(previous, str) else None)
+    return [me.RealtimeModelItemUpdatedEvent(item=message)] if message is not None else []

@@ -12,6 +12,7 @@ from ..protocol import core_effects as fx
 from ..protocol import names
 from ..protocol.client_core import ClientCore, PlaybackPosition
 from ..protocol.model_events import RealtimeModelAudioEvent, RealtimeModelRawServerEvent
+from ..protocol.model_translate import model_events_for
 from ..protocol.server_events import ServerEvent
 from . import events as ev
 from ._guardrail_runner import GuardrailRunner
@@ -29,6 +30,7 @@ class ServerEventHandlers:
     _guardrails: GuardrailRunner
     _queue: EventBuffer
     _info: ev.RealtimeEventInfo
+    _wire: bool  # the model speaks wire events (ours); False for a custom model with the typed contract
 
     if TYPE_CHECKING:
         async def _perform(self, effects: list[fx.Effect], *, safe: bool = True) -> bool: ...
@@ -44,9 +46,16 @@ class ServerEventHandlers:
         kind = event.kind
         if self._core.drops(kind, event.data):
             return  # late output of a cancelled response: never surfaces, never plays
-        if surface:
+        if surface:  # the server event, then the typed model events the Agents SDK's model derives from it
             raw_type = ev.RAW_MODEL_EVENT if kind == names.ERROR else ev.raw_type_for(event.type)
             self._emit(ev.RealtimeRawModelEvent(RealtimeModelRawServerEvent(event.data), self._info, raw_type, event))
+            if kind in _TYPED_KINDS:
+                try:
+                    typed_events = model_events_for(kind, event.data)
+                except _MALFORMED:
+                    typed_events = []  # the handler below reports the malformed event
+                for typed in typed_events:
+                    self._emit(ev.RealtimeRawModelEvent(typed, self._info))
         if kind == names.ERROR:
             for effect in self._core.on_error(event.data):
                 if isinstance(effect, fx.ServerError):
@@ -56,7 +65,7 @@ class ServerEventHandlers:
         if handler is not None:
             try:
                 await handler(self, event)
-            except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+            except _MALFORMED as exc:
                 # a server event with fields of the wrong shape costs that event, never the session
                 logger.debug("unusable %s event: %r", kind, exc)
                 self._emit_error("invalid_server_event", f"Ignored a malformed {kind} event from the server: {exc}")
@@ -70,6 +79,8 @@ class ServerEventHandlers:
     async def _on_audio_delta(self, event: ServerEvent) -> None:
         out = self._core.on_audio_delta(event.data, time.monotonic())
         if type(out) is fx.AudioChunk:
+            # The typed audio model event is the `audio` event's `.audio`; it gets no raw_model_event of its own
+            # (the reference's would be one more event per delta, and a delta is most of the stream).
             audio = RealtimeModelAudioEvent(out.pcm, out.response_id, out.item_id, out.content_index)
             self._queue.put(ev.RealtimeAudio(audio, out.item_id, out.content_index, self._info))
         else:
@@ -126,6 +137,13 @@ class ServerEventHandlers:
 def _as_dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
+
+_MALFORMED = (TypeError, ValueError, AttributeError, KeyError, IndexError)  # a server event of the wrong shape
+_TYPED_KINDS = frozenset({
+    names.TRANSCRIPT_DELTA, names.TEXT_DELTA, names.RESPONSE_CREATED, names.RESPONSE_DONE, names.AUDIO_DONE,
+    names.OUTPUT_ITEM_ADDED, names.OUTPUT_ITEM_DONE, names.ITEM_ADDED, names.ITEM_RETRIEVED, names.ITEM_DELETED,
+    names.TRANSCRIPTION_COMPLETED, names.BUFFER_TIMEOUT, names.ERROR,
+})
 
 _HANDLERS = {
     names.RESPONSE_CREATED: ServerEventHandlers._on_response_created,

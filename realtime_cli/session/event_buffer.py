@@ -10,6 +10,8 @@ import asyncio
 from collections import deque
 from typing import Any
 
+from .events import RealtimeRawModelEvent
+
 DEFAULT_CAPACITY = 1024  # ~25-50 s of agent audio with its transcript deltas: a consumer that far behind lost it anyway
 _DROPPABLE_KINDS = frozenset({
     "response.output_audio.delta", "response.output_audio_transcript.delta", "response.output_text.delta",
@@ -19,8 +21,17 @@ _DROPPABLE_KINDS = frozenset({
 _DROPPABLE_TYPES = frozenset({"audio", "history_updated"})
 
 
+_DROPPABLE_MODEL_EVENTS = frozenset({"audio", "transcript_delta", "output_text_delta"})
+
+
 def droppable(event: Any) -> bool:
-    """True for events that lose nothing essential when dropped under pressure."""
+    """True for events that lose nothing essential when dropped under pressure: a raw_model_event carrying a
+    delta (as a server event or a typed model event), agent audio, a history snapshot (a newer one follows)."""
+    if type(event) is RealtimeRawModelEvent:  # the most frequent: read its slots, never its attribute fallback
+        server_event = event.server_event
+        if server_event is not None:
+            return server_event.kind in _DROPPABLE_KINDS
+        return getattr(event.data, "type", None) in _DROPPABLE_MODEL_EVENTS
     kind = getattr(event, "kind", None)
     if kind is not None:
         return kind in _DROPPABLE_KINDS

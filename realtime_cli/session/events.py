@@ -52,6 +52,8 @@ class RawEventType(str):
         return self
 
     def __eq__(self, other: object) -> bool:
+        if other.__class__ is str:  # the usual `event.type == "audio"`: two comparisons done in C
+            return other == RAW_MODEL_EVENT or other == self.wire
         return str.__eq__(self, other) is True or self.wire == other
 
     def __ne__(self, other: object) -> bool:

@@ -13,6 +13,7 @@ from ..protocol import core_effects as fx
 from ..protocol import names
 from ..protocol.client_core import PlaybackPosition
 from ..protocol.errors import RealtimeConnectionError
+from ..protocol.model_events import RealtimeModelAudioInterruptedEvent
 from ..protocol.model_inputs import SendTranslator
 from ..protocol.playback import RealtimePlaybackTracker
 from ..protocol.secret import Secret
@@ -203,6 +204,9 @@ class RealtimeSession(ServerEventHandlers):
                 await self.create_response()
             elif kind is fx.AudioInterrupted:
                 cut = cast(fx.AudioInterrupted, effect)
+                if self._wire and cut.item_id is not None:  # as the Agents SDK's model reports it
+                    self._emit(ev.RealtimeRawModelEvent(
+                        RealtimeModelAudioInterruptedEvent(cut.item_id, cut.content_index or 0), self._info))
                 self._emit(ev.RealtimeAudioInterrupted(item_id=cut.item_id, content_index=cut.content_index,
                                                        info=self._info))
                 if self._tracker is not None:
