@@ -96,8 +96,7 @@ class LocalRealtimeServer:
         self.connections_served = 0  # connections that asked for the realtime path, faulty ones included
         self._server: Server | None = None
         self.sessions: set[EngineSession] = set()
-        self.calls: dict[str, EngineSession] = {}  # sessions attached as ?call_id= (the Realtime Calls API's way)
-        self._call_sockets: dict[str, ServerConnection] = {}
+        self._calls: dict[str, tuple[EngineSession, ServerConnection]] = {}  # attached as ?call_id=
         self._links: set[FaultyLink] = set()
         self._index: weakref.WeakKeyDictionary[ServerConnection, int] = weakref.WeakKeyDictionary()
         self._stopping = asyncio.Event()
@@ -132,13 +131,18 @@ class LocalRealtimeServer:
                 await asyncio.wait_for(self._server.wait_closed(), 5)
             self._server = None
 
+    @property
+    def calls(self) -> dict[str, EngineSession]:
+        """The sessions attached to a call (`?call_id=`, the Realtime Calls API's way), by call id."""
+        return {call_id: session for call_id, (session, _) in self._calls.items()}
+
     async def hang_up(self, call_id: str) -> bool:
         """End the call attached as `?call_id=call_id`: its connection closes normally (1000), as the service's
         does when the caller hangs up. False when no such call is attached."""
-        ws = self._call_sockets.get(call_id)
-        if ws is None:
+        attached = self._calls.get(call_id)
+        if attached is None:
             return False
-        await ws.close(1000, "call ended")
+        await attached[1].close(1000, "call ended")
         return True
 
     async def __aenter__(self) -> LocalRealtimeServer:
@@ -224,7 +228,7 @@ class LocalRealtimeServer:
                                 greet_after_ms=self.greet_after_ms)
         self.sessions.add(session)
         if call_id is not None:  # the engine holds no phone calls: any call id attaches to a new conversation
-            self.calls[call_id], self._call_sockets[call_id] = session, ws
+            self._calls[call_id] = (session, ws)
         if link is not None:
             self._links.add(link)
         try:
@@ -245,8 +249,8 @@ class LocalRealtimeServer:
         finally:
             await session.close()
             self.sessions.discard(session)
-            if call_id is not None and self.calls.get(call_id) is session:
-                del self.calls[call_id], self._call_sockets[call_id]
+            if call_id is not None and self._calls.get(call_id, (None,))[0] is session:
+                del self._calls[call_id]
             if link is not None:
                 link.finish()
                 self._links.discard(link)

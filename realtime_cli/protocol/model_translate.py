@@ -112,10 +112,17 @@ def _usage_event(response: dict[str, Any]) -> me.RealtimeModelUsageEvent | None:
     return me.RealtimeModelUsageEvent(usage=usage, input_tokens_details=inputs, output_tokens_details=outputs)
 
 
+DERIVED_KINDS = frozenset({  # the server events model_events_for derives typed events from; [] for the rest
+    names.TRANSCRIPT_DELTA, names.TEXT_DELTA, names.RESPONSE_CREATED, names.RESPONSE_DONE, names.AUDIO_DONE,
+    names.OUTPUT_ITEM_ADDED, names.OUTPUT_ITEM_DONE, names.ITEM_ADDED, names.ITEM_RETRIEVED, names.ITEM_DELETED,
+    names.TRANSCRIPTION_COMPLETED, names.BUFFER_TIMEOUT, names.ERROR,
+})
+
+
 def model_events_for(kind: str, data: dict[str, Any]) -> list[Any]:
     """The typed model events the Agents SDK's WebSocket model derives from one server event (`kind` is its
-    canonical name). Output audio is left to the caller, which decodes it once for playback anyway, and so is an
-    interrupt of playback, which is the session's decision."""
+    canonical name, one of DERIVED_KINDS to get any). Output audio is left to the caller, which decodes it once
+    for playback anyway, and so is an interrupt of playback, which is the session's decision."""
     if kind in _TEXT_DELTAS:
         return [_TEXT_DELTAS[kind](item_id=_str(data, "item_id"), delta=_str(data, "delta"),
                                    response_id=_str(data, "response_id"))]

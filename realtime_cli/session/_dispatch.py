@@ -12,7 +12,7 @@ from ..protocol import core_effects as fx
 from ..protocol import names
 from ..protocol.client_core import ClientCore, PlaybackPosition
 from ..protocol.model_events import RealtimeModelAudioEvent, RealtimeModelRawServerEvent
-from ..protocol.model_translate import model_events_for
+from ..protocol.model_translate import DERIVED_KINDS, model_events_for
 from ..protocol.server_events import ServerEvent
 from . import events as ev
 from ._guardrail_runner import GuardrailRunner
@@ -49,7 +49,7 @@ class ServerEventHandlers:
         if surface:  # the server event, then the typed model events the Agents SDK's model derives from it
             raw_type = ev.RAW_MODEL_EVENT if kind == names.ERROR else ev.raw_type_for(event.type)
             self._emit(ev.RealtimeRawModelEvent(RealtimeModelRawServerEvent(event.data), self._info, raw_type, event))
-            if kind in _TYPED_KINDS:
+            if kind in DERIVED_KINDS:  # a frozenset lookup keeps audio deltas off the call
                 try:
                     typed_events = model_events_for(kind, event.data)
                 except _MALFORMED:
@@ -139,11 +139,6 @@ def _as_dict(value: Any) -> dict[str, Any]:
 
 
 _MALFORMED = (TypeError, ValueError, AttributeError, KeyError, IndexError)  # a server event of the wrong shape
-_TYPED_KINDS = frozenset({
-    names.TRANSCRIPT_DELTA, names.TEXT_DELTA, names.RESPONSE_CREATED, names.RESPONSE_DONE, names.AUDIO_DONE,
-    names.OUTPUT_ITEM_ADDED, names.OUTPUT_ITEM_DONE, names.ITEM_ADDED, names.ITEM_RETRIEVED, names.ITEM_DELETED,
-    names.TRANSCRIPTION_COMPLETED, names.BUFFER_TIMEOUT, names.ERROR,
-})
 
 _HANDLERS = {
     names.RESPONSE_CREATED: ServerEventHandlers._on_response_created,

@@ -17,7 +17,9 @@ from ..protocol.client_core import ClientCore
 from ..protocol.codecs import FORMAT_FROM_GA_TYPE, AudioFormat
 from ..protocol.errors import ConfigError
 from ..protocol.session_config import VOICES, SessionConfig, ToolSpec, TurnDetectionConfig, normalize_modalities
+from .agent import Handoff, RealtimeAgent
 from .guardrails import OutputGuardrail
+from .tool import FunctionTool
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -148,8 +150,6 @@ class ModelSettings(BaseModel):
     @field_validator("tools")
     @classmethod
     def _function_tools(cls, value: list[Any] | None) -> list[Any] | None:
-        from .tool import FunctionTool
-
         for i, tool in enumerate(value or []):
             if not isinstance(tool, FunctionTool):
                 raise ValueError(f"item {i} is a {type(tool).__name__}, not a function tool (use @function_tool)")
@@ -158,8 +158,6 @@ class ModelSettings(BaseModel):
     @field_validator("handoffs")
     @classmethod
     def _handoffs(cls, value: list[Any] | None) -> list[Any] | None:
-        from .agent import Handoff, RealtimeAgent
-
         for i, item in enumerate(value or []):
             if not isinstance(item, (Handoff, RealtimeAgent)):
                 raise ValueError(f"item {i} is a {type(item).__name__}, not a RealtimeAgent or a realtime_handoff()")

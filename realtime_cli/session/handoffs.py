@@ -16,6 +16,7 @@ from ..protocol.errors import ModelBehaviorError, UserError
 from .agent import Handoff, RealtimeAgent
 from .context import AnyContext
 from .schema import strict_json_schema
+from .tool import argument_problems
 
 THandoffInput = TypeVar("THandoffInput")
 
@@ -97,10 +98,8 @@ def _validated(adapter: pydantic.TypeAdapter[Any], arguments: str | None, agent_
     try:
         return adapter.validate_json(arguments or "{}", strict=True)
     except pydantic.ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}" for e in exc.errors()
-        )
-        raise ModelBehaviorError(f"invalid arguments for the handoff to {agent_name}: {problems}") from None
+        raise ModelBehaviorError(f"invalid arguments for the handoff to {agent_name}: "
+                                 f"{argument_problems(exc)}") from None
 
 
 def as_handoff(item: RealtimeAgent[Any] | Handoff) -> Handoff:

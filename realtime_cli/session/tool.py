@@ -180,6 +180,11 @@ def _guarded(run: Callable[[AnyContext, str], Awaitable[Any]], name: str,
     return invoke
 
 
+def argument_problems(exc: pydantic.ValidationError) -> str:
+    """What is wrong with a model's arguments, one `path: message` per problem."""
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}" for e in exc.errors())
+
+
 def _build_tool(func: ToolFunction, opts: _ToolOptions) -> FunctionTool:
     name, description, strict = opts.name, opts.description, opts.strict
     try:
@@ -217,10 +222,7 @@ def _build_tool(func: ToolFunction, opts: _ToolOptions) -> FunctionTool:
         try:
             parsed = model.model_validate(raw)
         except pydantic.ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}" for e in exc.errors()
-            )
-            raise ToolArgumentsError(problems) from None
+            raise ToolArgumentsError(argument_problems(exc)) from None
         kwargs = {k: getattr(parsed, k) for k in fields}
         args = (ctx,) if takes_ctx else ()
         result = func(*args, **kwargs) if is_async else await asyncio.to_thread(func, *args, **kwargs)
